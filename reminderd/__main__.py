@@ -1,0 +1,5 @@
+"""Allow ``python -m reminderd``."""
+
+from reminderd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""Money: Decimal amounts at a currency's minor unit, rounded half-up, formatted for people."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# ISO 4217 minor units for the currencies people are likely to owe in; every other valid
+# three-letter code from ``KNOWN`` uses 2.
+_MINOR_UNITS_NOT_TWO = {
+    "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "PYG": 0, "UGX": 0, "XAF": 0,
+    "XOF": 0, "KMF": 0, "GNF": 0, "RWF": 0, "VUV": 0, "XPF": 0, "DJF": 0, "BIF": 0,
+    "BHD": 3, "JOD": 3, "KWD": 3, "OMR": 3, "TND": 3, "IQD": 3, "LYD": 3,
+}
+KNOWN = frozenset(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
+    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS
+    KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
+    MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF
+    SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
+    UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
+)
+_SYMBOLS = {
+    "CNY": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "KRW": "₩", "HKD": "HK$",
+    "TWD": "NT$", "INR": "₹", "RUB": "₽", "SGD": "S$", "AUD": "A$", "CAD": "C$", "MOP": "MOP$",
+}
+MAX_AMOUNT = Decimal("1e15")
+_AMOUNT_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def minor_units(currency: str) -> int:
+    """Return the number of decimal places of ``currency`` (2 unless ISO 4217 says otherwise)."""
+    return _MINOR_UNITS_NOT_TWO.get(currency, 2)
+
+
+def quantum(currency: str) -> Decimal:
+    """Return the smallest amount of ``currency`` as a Decimal exponent (``0.01``, ``1``)."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round ``amount`` half-up to the minor unit of ``currency``."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> Decimal:
+    """Parse a decimal amount written by a person.
+
+    Raises ``ValueError`` with a readable reason when ``text`` is not a plain decimal number,
+    is negative (or zero, unless ``allow_zero``), is absurdly large, or has more decimals
+    than ``currency`` has.
+    """
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    if not _AMOUNT_TEXT.match(cleaned):
+        raise ValueError(f"not an amount: {text!r} (write it like 1200 or 1200.50)")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:  # pragma: no cover - the regex admits only valid text
+        raise ValueError(f"not an amount: {text!r}") from error
+    if value < 0:
+        raise ValueError(f"must not be negative, got {text}")
+    if value == 0 and not allow_zero:
+        raise ValueError("must be more than 0")
+    if value >= MAX_AMOUNT:
+        raise ValueError(f"is too large: {text}")
+    places = minor_units(currency)
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        unit = "no decimals" if places == 0 else f"at most {places} decimals"
+        raise ValueError(f"{text} has too many decimals: {currency} takes {unit}")
+    return value.quantize(quantum(currency))
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """Format ``amount`` for people: symbol when known, thousands separators (``¥1,200.00``)."""
+    places = minor_units(currency)
+    body = f"{abs(amount):,.{places}f}"
+    sign = "-" if amount < 0 else ""
+    symbol = _SYMBOLS.get(currency)
+    if symbol:
+        return f"{sign}{symbol}{body}"
+    return f"{sign}{body} {currency}"
+
+
+def to_json(amount: Decimal, currency: str) -> str:
+    """Return ``amount`` as the decimal string used in JSON output (``"1200.00"``)."""
+    return f"{round_money(amount, currency):f}"
