@@ -91,9 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--count", type=_positive_int, metavar="N")
     size.add_argument("--budget", metavar="AMOUNT", help="the most you can pay per installment")
     plan.add_argument("--principal", required=True, metavar="P")
-    plan.add_argument(
-        "--kind", default="equal_principal", choices=["equal_principal", "annuity"]
-    )
+    plan.add_argument("--kind", default="equal_principal", choices=["equal_principal", "annuity"])
     plan.add_argument("--annual-rate", default="0", metavar="R", help="0.18 or 18%% a year")
     plan.add_argument("--first-due", metavar="D", help="default: a month from today")
     plan.add_argument("--every", default="1 month", metavar="E")

@@ -13,9 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _COMPACT = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-_ISO = re.compile(
-    r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
-)
+_ISO = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _STEP = re.compile(r"^(\d+)\s*(day|week|month|year)s?$")
 MAX_DAYS = 3660  # ten years: no reminder lead or repeat needs more
 
@@ -76,9 +74,7 @@ def parse_duration(text: str) -> Lead:
     if match is None or not cleaned:
         match = _ISO.match(cleaned.upper())
         if match is None or cleaned.upper() in ("P", "PT"):
-            raise ValueError(
-                f"not a duration: {text!r} (write 30s, 30m, 2h, 1d, 1w, 1d12h or P1D)"
-            )
+            raise ValueError(f"not a duration: {text!r} (write 30s, 30m, 2h, 1d, 1w, 1d12h or P1D)")
     weeks, days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
     lead = Lead(days=weeks * 7 + days, seconds=hours * 3600 + minutes * 60 + seconds)
     if lead.approximate_seconds() > MAX_DAYS * 86400:

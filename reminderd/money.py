@@ -8,9 +8,29 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 # ISO 4217 minor units for the currencies people are likely to owe in; every other valid
 # three-letter code from ``KNOWN`` uses 2.
 _MINOR_UNITS_NOT_TWO = {
-    "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "PYG": 0, "UGX": 0, "XAF": 0,
-    "XOF": 0, "KMF": 0, "GNF": 0, "RWF": 0, "VUV": 0, "XPF": 0, "DJF": 0, "BIF": 0,
-    "BHD": 3, "JOD": 3, "KWD": 3, "OMR": 3, "TND": 3, "IQD": 3, "LYD": 3,
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "PYG": 0,
+    "UGX": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "KMF": 0,
+    "GNF": 0,
+    "RWF": 0,
+    "VUV": 0,
+    "XPF": 0,
+    "DJF": 0,
+    "BIF": 0,
+    "BHD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "IQD": 3,
+    "LYD": 3,
 }
 KNOWN = frozenset(
     """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
@@ -22,8 +42,20 @@ KNOWN = frozenset(
     UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
 )
 _SYMBOLS = {
-    "CNY": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "KRW": "₩", "HKD": "HK$",
-    "TWD": "NT$", "INR": "₹", "RUB": "₽", "SGD": "S$", "AUD": "A$", "CAD": "C$", "MOP": "MOP$",
+    "CNY": "¥",
+    "JPY": "¥",
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "KRW": "₩",
+    "HKD": "HK$",
+    "TWD": "NT$",
+    "INR": "₹",
+    "RUB": "₽",
+    "SGD": "S$",
+    "AUD": "A$",
+    "CAD": "C$",
+    "MOP": "MOP$",
 }
 MAX_AMOUNT = Decimal("1e15")
 _AMOUNT_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

@@ -1,0 +1,172 @@
+"""Repayment plans as pure functions: a :class:`Loan` in, its :class:`Installment` rows out.
+
+Money is Decimal, rounded half-up once per amount at the currency's minor unit. For the
+amortized kinds the principal parts add up to the principal exactly: the last installment
+absorbs the rounding.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from decimal import Decimal, localcontext
+
+from dateutil.relativedelta import relativedelta
+
+from reminderd import money, workdays
+from reminderd.durations import Step, resolve_local
+from reminderd.model import DueSpec, Installment, Loan, Plan
+from reminderd.schema import MAX_INSTALLMENTS
+
+_PERIODS_PER_YEAR = {"day": Decimal(365), "week": Decimal(52), "month": Decimal(12), "year": 1}
+
+
+def step_dates(first: date, every: Step) -> Iterator[date]:
+    """Yield ``first`` and the dates ``k × every`` after it, each counted from ``first`` so a
+    plan on the 31st falls on the last day of shorter months and returns to the 31st."""
+    unit = {"day": "days", "week": "weeks", "month": "months", "year": "years"}[every.unit]
+    index = 0
+    while True:
+        yield first + relativedelta(**{unit: index * every.count})
+        index += 1
+
+
+def periodic_rate(annual_rate: Decimal, every: Step) -> Decimal:
+    """``annual_rate / periods_per_year`` for a step of ``every``."""
+    return annual_rate * every.count / _PERIODS_PER_YEAR[every.unit]
+
+
+def installments(loan: Loan) -> tuple[Installment, ...]:
+    """Return every installment of ``loan``'s plan, in order, numbered from 1."""
+    return _installments_cached(loan)
+
+
+@functools.lru_cache(maxsize=4096)
+def _installments_cached(loan: Loan) -> tuple[Installment, ...]:
+    plan = loan.plan
+    rows = _ROWS[plan.kind](plan, loan.currency)
+    total = len(rows)
+    of = None if plan.kind == "recurring" and plan.until is not None else total
+    result = []
+    for number, (spec, amount, principal, interest, balance) in enumerate(rows, start=1):
+        due = workdays.adjust(spec.day, loan.adjust, loan.holidays)
+        at = spec.at or loan.reminders.time
+        result.append(
+            Installment(
+                loan_id=loan.id,
+                number=number,
+                of=of,
+                nominal=spec.day,
+                due=due,
+                due_at=due_instant(due, at, loan),
+                amount=amount,
+                principal=principal,
+                interest=interest,
+                balance_after=balance,
+            )
+        )
+    return tuple(result)
+
+
+def due_instant(day: date, at: time, loan: Loan) -> datetime:
+    """The due date at its time of day in the loan's zone (a DST gap moves forward)."""
+    return resolve_local(datetime.combine(day, at), loan.timezone)  # noqa: DTZ001
+
+
+_Row = tuple[DueSpec, Decimal, Decimal, Decimal, Decimal]
+
+
+def _once(plan: Plan, currency: str) -> list[_Row]:
+    assert plan.due is not None and plan.amount is not None  # noqa: S101 - schema guarantees
+    amount = money.round_money(plan.amount, currency)
+    return [(plan.due, amount, amount, Decimal(0), Decimal(0) * amount)]
+
+
+def _listed(plan: Plan, currency: str) -> list[_Row]:
+    amounts = [money.round_money(item.amount, currency) for item in plan.installments]
+    remaining = sum(amounts, Decimal(0))
+    rows = []
+    for item, amount in zip(plan.installments, amounts, strict=True):
+        remaining -= amount
+        rows.append((item.due, amount, amount, Decimal(0), remaining))
+    return rows
+
+
+def _dates(plan: Plan, count: int | None) -> list[DueSpec]:
+    assert plan.first_due is not None and plan.every is not None  # noqa: S101
+    specs = []
+    for day in step_dates(plan.first_due.day, plan.every):
+        if count is not None and len(specs) >= count:
+            break
+        if plan.until is not None and day > plan.until:
+            break
+        if len(specs) >= MAX_INSTALLMENTS:
+            break
+        specs.append(DueSpec(day, plan.first_due.at))
+    return specs
+
+
+def _recurring(plan: Plan, currency: str) -> list[_Row]:
+    assert plan.amount is not None  # noqa: S101
+    amount = money.round_money(plan.amount, currency)
+    specs = _dates(plan, plan.count)
+    remaining = amount * len(specs)
+    rows = []
+    for spec in specs:
+        remaining -= amount
+        rows.append((spec, amount, amount, Decimal(0), remaining))
+    return rows
+
+
+def _equal_principal(plan: Plan, currency: str) -> list[_Row]:
+    assert plan.principal is not None and plan.count is not None  # noqa: S101
+    principal = money.round_money(plan.principal, currency)
+    part = money.round_money(principal / plan.count, currency)
+    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
+    outstanding = principal
+    rows = []
+    for index, spec in enumerate(_dates(plan, plan.count)):
+        last = index == plan.count - 1
+        interest = money.round_money(outstanding * rate, currency)
+        this_part = outstanding if last else min(part, outstanding)
+        outstanding -= this_part
+        rows.append((spec, this_part + interest, this_part, interest, outstanding))
+    return rows
+
+
+def annuity_payment(principal: Decimal, rate: Decimal, count: int, currency: str) -> Decimal:
+    """The level payment of an annuity (等额本息), rounded to the currency."""
+    if rate == 0:
+        return money.round_money(principal / count, currency)
+    with localcontext() as context:
+        context.prec = 34
+        factor = (1 + rate) ** count
+        return money.round_money(principal * rate * factor / (factor - 1), currency)
+
+
+def _annuity(plan: Plan, currency: str) -> list[_Row]:
+    assert plan.principal is not None and plan.count is not None  # noqa: S101
+    principal = money.round_money(plan.principal, currency)
+    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
+    payment = annuity_payment(principal, rate, plan.count, currency)
+    outstanding = principal
+    rows = []
+    for index, spec in enumerate(_dates(plan, plan.count)):
+        interest = money.round_money(outstanding * rate, currency)
+        if index == plan.count - 1:
+            part = outstanding
+        else:
+            part = min(max(payment - interest, Decimal(0)), outstanding)
+        outstanding -= part
+        rows.append((spec, part + interest, part, interest, outstanding))
+    return rows
+
+
+_ROWS = {
+    "once": _once,
+    "list": _listed,
+    "recurring": _recurring,
+    "equal_principal": _equal_principal,
+    "annuity": _annuity,
+}
