@@ -1,0 +1,199 @@
+"""``reminderd plan``: propose an installment plan for a negotiation.
+
+Given a principal and either a count or a budget per installment, it prints the timetable and
+a YAML block that can be pasted under ``loans:``. With ``--budget`` it finds the smallest count
+whose every installment fits: the largest installment only shrinks as the count grows (but for
+a cent of rounding, which the final check covers), so a binary search is enough.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import time
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from reminderd import money, plans
+from reminderd.context import Context
+from reminderd.durations import Lead, Step, parse_step
+from reminderd.errors import UserError
+from reminderd.model import DueSpec, Installment, Loan, Plan, Reminders
+from reminderd.schema import MAX_INSTALLMENTS
+from reminderd.validation import Invalid, to_due, to_rate
+from reminderd.views import format_table
+
+
+def propose(
+    principal: Decimal,
+    *,
+    kind: str,
+    annual_rate: Decimal,
+    first_due: DueSpec,
+    every: Step,
+    currency: str,
+    timezone: object,
+    count: int | None = None,
+    budget: Decimal | None = None,
+    loan_id: str = "new-plan",
+) -> tuple[Loan, tuple[Installment, ...]]:
+    """Return the proposed loan and its installments.
+
+    Exactly one of ``count`` and ``budget`` is given. Raises ``UserError`` when no count up to
+    the limit keeps every installment within ``budget``.
+    """
+    loan = Loan(
+        id=loan_id,
+        name="New plan",
+        currency=currency,
+        plan=Plan(
+            kind=kind,
+            principal=principal,
+            count=count or 1,
+            first_due=first_due,
+            every=every,
+            annual_rate=annual_rate,
+        ),
+        reminders=Reminders(before=(Lead(days=1),), time=time(9), overdue_every=None, channels=()),
+        timezone=timezone,  # type: ignore[arg-type]
+    )
+    if count is not None:
+        return loan, plans.installments(loan)
+    assert budget is not None  # noqa: S101 - argparse makes one of them required
+
+    def largest(n: int) -> Decimal:
+        candidate = replace(loan, plan=replace(loan.plan, count=n))
+        return max(inst.amount for inst in plans.installments(candidate))
+
+    if largest(MAX_INSTALLMENTS) > budget:
+        rate = plans.periodic_rate(annual_rate, every)
+        interest = money.round_money(principal * rate, currency)
+        raise UserError(
+            f"no plan of up to {MAX_INSTALLMENTS} installments keeps every one within "
+            f"{money.format_money(budget, currency)}"
+            + (
+                f": the first period's interest alone is {money.format_money(interest, currency)}"
+                if interest
+                else ""
+            )
+        )
+    low, high = 1, MAX_INSTALLMENTS
+    while low < high:
+        middle = (low + high) // 2
+        if largest(middle) <= budget:
+            high = middle
+        else:
+            low = middle + 1
+    chosen = replace(loan, plan=replace(loan.plan, count=low))
+    return chosen, plans.installments(chosen)
+
+
+def plan_yaml(loan: Loan, rate_text: str) -> str:
+    """The ``loans:`` entry for ``loan``, ready to paste into a config file."""
+    plan = loan.plan
+    assert plan.principal is not None and plan.first_due is not None  # noqa: S101
+    assert plan.every is not None  # noqa: S101
+    return "\n".join(
+        [
+            f"  - id: {loan.id}",
+            f"    name: {loan.name}",
+            f"    currency: {loan.currency}",
+            "    plan:",
+            f"      kind: {plan.kind}",
+            f"      principal: {money.to_json(plan.principal, loan.currency)}",
+            f"      count: {plan.count}",
+            f"      first_due: {plan.first_due.day.isoformat()}",
+            f"      every: {plan.every.as_text()}",
+            f'      annual_rate: "{rate_text}"',
+        ]
+    )
+
+
+def plan_command(args: argparse.Namespace, context: Context) -> int:
+    """Print a proposed plan's table, totals and YAML."""
+    zone, currency = _defaults(context)
+    currency = (args.currency or currency).upper()
+    from reminderd.money import KNOWN
+
+    if currency not in KNOWN:
+        raise UserError(f"--currency: unknown currency {args.currency!r}")
+    try:
+        principal = money.parse_amount(args.principal, currency)
+        rate = to_rate(args.annual_rate)
+        every = parse_step(args.every)
+        if args.first_due:
+            day, at = to_due(args.first_due)
+        else:
+            day, at = context.now().astimezone(zone).date() + relativedelta(months=1), None
+        budget = money.parse_amount(args.budget, currency) if args.budget else None
+    except (ValueError, Invalid) as error:
+        raise UserError(str(error)) from None
+    loan, rows = propose(
+        principal,
+        kind=args.kind,
+        annual_rate=rate,
+        first_due=DueSpec(day, at),
+        every=every,
+        currency=currency,
+        timezone=zone,
+        count=args.count,
+        budget=budget,
+        loan_id=args.loan_id,
+    )
+    _print(context, loan, rows, args.annual_rate.strip(), budget)
+    return 0
+
+
+def _defaults(context: Context) -> tuple[object, str]:
+    """The config's zone and currency when a valid config is at hand, else the system's."""
+    from reminderd.config import system_zone
+
+    if context.config_path.exists():
+        try:
+            config = context.config()
+        except UserError:
+            context.warn("the config has errors (see `reminderd check`); using defaults")
+        else:
+            return config.timezone, config.currency
+    return system_zone(context.environ), "CNY"
+
+
+def _print(
+    context: Context,
+    loan: Loan,
+    rows: tuple[Installment, ...],
+    rate_text: str,
+    budget: Decimal | None,
+) -> None:
+    currency = loan.currency
+
+    def cash(amount: Decimal) -> str:
+        return money.format_money(amount, currency)
+
+    table = [
+        [
+            inst.label(),
+            inst.due.isoformat(),
+            cash(inst.amount),
+            cash(inst.principal),
+            cash(inst.interest),
+            cash(inst.balance_after),
+        ]
+        for inst in rows
+    ]
+    header = ["n/N", "due", "amount", "principal", "interest", "balance after"]
+    context.print(format_table(header, table, right={2, 3, 4, 5}))
+    total = sum((inst.amount for inst in rows), Decimal(0))
+    interest = sum((inst.interest for inst in rows), Decimal(0))
+    largest = max(inst.amount for inst in rows)
+    context.print("")
+    context.print(
+        f"{len(rows)} installments, {loan.plan.every.as_text()} apart"  # type: ignore[union-attr]
+        f"; largest {cash(largest)}; total {cash(total)} of which interest {cash(interest)}"
+    )
+    if budget is not None:
+        context.print(f"the smallest count that keeps every installment within {cash(budget)}")
+    context.print("")
+    context.print("# paste under `loans:` in your config, then run `reminderd check`:")
+    context.print(plan_yaml(loan, rate_text))

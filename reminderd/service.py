@@ -1,0 +1,327 @@
+"""``reminderd run``: the long-running service, and ``run --once`` for cron and timers.
+
+One line of control flow: config → agenda (pure) → due reminders → per-channel workers →
+delivery log. APScheduler (3.x, memory job store, nothing pickled) holds only three jobs:
+``tick`` at the next instant anything changes, ``watch`` every 15 minutes to notice a suspend
+or a clock change (its wait runs on a monotonic clock that stops while the machine sleeps),
+and ``reload`` when SIGHUP or a config file change asks for one. The config and the ledger
+are the truth; jobs are derived from them, never stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from reminderd import ledger
+from reminderd.agenda import Agenda, Due
+from reminderd.context import Context
+from reminderd.delivery import Deliverer
+from reminderd.errors import EXIT_FAILURE, EXIT_OK, UserError
+from reminderd.model import Config
+from reminderd.sdnotify import Notifier
+
+log = logging.getLogger("reminderd")
+
+WATCH_INTERVAL = timedelta(minutes=15)  # at most 4 wake-ups an hour while idle
+RELOAD_DEBOUNCE = timedelta(milliseconds=300)  # editors write a file in several steps
+ONCE_TIMEOUT = 300.0
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    """Deliver reminders until stopped (or, with ``--once``, what is due now)."""
+    from reminderd import logsetup
+
+    logsetup.setup()
+    config = context.config()
+    service = Service(context, config)
+    if args.once:
+        return service.run_once()
+    return service.run_forever()
+
+
+class Service:
+    def __init__(self, context: Context, config: Config) -> None:
+        self.context = context
+        self.config = config
+        self.state_dir = context.state_dir
+        self.agenda = Agenda(config)
+        self.notifier = Notifier()
+        self.scheduler: Any = None
+        self.feed: Any = None
+        self.watcher: Any = None
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._calendar_marks: frozenset[tuple[str, int, str]] = frozenset()
+        conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
+        if conn is not None:
+            conn.close()
+        self.deliverer = self._deliverer(config)
+
+    # ---- shared by run and run --once ----------------------------------------------------
+
+    def _deliverer(self, config: Config) -> Deliverer:
+        from reminderd.channels import build_channels
+
+        channels = build_channels(
+            config.channels, environ=self.context.environ, locale=config.locale
+        )
+        return Deliverer(self.state_dir, channels, self._render, on_settled=self._settled)
+
+    def _render(self, due: Due, channel: str) -> Any:
+        from reminderd import messages
+        from reminderd.channels.base import Message
+
+        config = self.config
+        now = datetime.now(UTC)
+        shown = replace(due.reminder, kind=due.kind)
+        subject, body = messages.render(
+            due.loan,
+            due.installment,
+            shown,
+            paid=due.standing.paid,
+            now=now,
+            locale=config.locale,
+            catch_up=due.catch_up,
+        )
+        attachment = None
+        if channel == "email":
+            from reminderd.calendar.content import single_event_calendar
+
+            attachment = single_event_calendar(
+                config, due.loan, due.installment, due.standing.paid, now
+            )
+        return Message(
+            key=due.reminder.key,
+            kind="catchup" if due.catch_up else due.kind,
+            subject=subject,
+            body=body,
+            loan_id=due.loan.id,
+            attachment_ics=attachment,
+            actions=channel == "desktop",
+        )
+
+    def _paid(self) -> dict[str, Decimal]:
+        return ledger.paid_totals(self.state_dir)
+
+    def _snoozes(self) -> dict[tuple[str, int], datetime]:
+        conn = ledger.connect(self.state_dir, create=False)
+        if conn is None:
+            return {}
+        try:
+            rows = conn.execute("SELECT loan_id, number, until FROM snoozes").fetchall()
+        finally:
+            conn.close()
+        return {(loan, number): datetime.fromisoformat(until) for loan, number, until in rows}
+
+    def _write_calendar(self, paid: dict[str, Decimal], now: datetime) -> None:
+        """Write the .ics file (and hand it to the feed) when what it shows has changed."""
+        from reminderd.calendar import content, export
+
+        marks = frozenset(
+            (loan_id, row.installment.number, row.status(now))
+            for loan_id, standing in self.agenda.standings(paid).items()
+            for row in standing.rows
+        )
+        if marks == self._calendar_marks:
+            return
+        try:
+            data = content.build_calendar(self.config, paid, now)
+            export.write_bytes(self.config.calendar.path, data)
+        except UserError as error:
+            log.error("%s", error.message)
+            return
+        self._calendar_marks = marks
+        if self.feed is not None:
+            self.feed.set_calendar(data)
+
+    def check(self) -> datetime | None:
+        """Hand what is due now to the channels; return when to look again."""
+        with self._lock:
+            now = datetime.now(UTC)
+            paid = self._paid()
+            snoozes = self._snoozes()
+            dues = self.agenda.due(now, paid, snoozes)
+            self.deliverer.submit(dues, now, self.config)
+            self._write_calendar(paid, now)
+            candidates = [
+                self.agenda.next_instant(now, paid, snoozes),
+                self.deliverer.next_retry(),
+            ]
+            return min((when for when in candidates if when is not None), default=None)
+
+    def run_once(self) -> int:
+        """Deliver what is due or missed now, wait for the channels, exit."""
+        self.check()
+        finished = self.deliverer.wait_idle(ONCE_TIMEOUT)
+        failed = [outcome for outcome in self.deliverer.outcomes if not outcome[2]]
+        sent = len(self.deliverer.outcomes) - len(failed)
+        self.deliverer.close()
+        log.info("run --once: %d sent, %d failed", sent, len(failed))
+        if failed or not finished:
+            for key, channel, _, error in failed:
+                log.error("not delivered: %s via %s: %s", key, channel, error)
+            return EXIT_FAILURE
+        return EXIT_OK
+
+    # ---- the service -----------------------------------------------------------------------
+
+    def run_forever(self) -> int:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        self.scheduler = BlockingScheduler(
+            timezone=UTC,
+            # One worker: ticks and reloads never overlap. A late job still runs (no misfire
+            # limit), once (coalesce), because a reminder is never dropped for being late.
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        self._start_feed()
+        self._start_watcher()
+        for signum, handler in (
+            (signal.SIGTERM, self._on_stop),
+            (signal.SIGINT, self._on_stop),
+            (signal.SIGHUP, self._on_hup),
+        ):
+            signal.signal(signum, handler)
+        self.scheduler.add_job(
+            self._tick, "interval", seconds=WATCH_INTERVAL.total_seconds(), id="watch"
+        )
+        upcoming = self.check()
+        self._arm(upcoming)
+        self.notifier.ready(self._status(upcoming))
+        log.info("reminderd started: %d loans, %s", len(self.config.loans), self._status(upcoming))
+        try:
+            self.scheduler.start()
+        finally:
+            self._shutdown()
+        return EXIT_OK
+
+    def _status(self, upcoming: datetime | None) -> str:
+        if upcoming is None:
+            return "nothing left to remind"
+        local = upcoming.astimezone(self.config.timezone)
+        return f"next check {local:%Y-%m-%d %H:%M:%S %Z}"
+
+    def _arm(self, when: datetime | None) -> None:
+        if when is None or self._stopping.is_set():
+            return
+        self.scheduler.add_job(self._tick, "date", run_date=when, id="tick", replace_existing=True)
+
+    def _tick(self) -> None:
+        try:
+            upcoming = self.check()
+        except Exception:  # a bad moment (a locked disk) must not end the schedule
+            log.exception("checking for due reminders failed; trying again in a minute")
+            upcoming = datetime.now(UTC) + timedelta(minutes=1)
+        self._arm(upcoming)
+        self.notifier.status(self._status(upcoming))
+
+    def _settled(self) -> None:
+        """A delivery attempt finished: a failure may need an earlier retry tick."""
+        retry = self.deliverer.next_retry()
+        if retry is None or self.scheduler is None or self._stopping.is_set():
+            return
+        job = self.scheduler.get_job("tick")
+        if job is None or job.next_run_time is None or retry < job.next_run_time:
+            self._arm(retry)
+
+    def request_reload(self) -> None:
+        if self.scheduler is None or self._stopping.is_set():
+            return
+        self.scheduler.add_job(
+            self._reload,
+            "date",
+            run_date=datetime.now(UTC) + RELOAD_DEBOUNCE,
+            id="reload",
+            replace_existing=True,
+        )
+
+    def _reload(self) -> None:
+        from reminderd.config import load
+        from reminderd.errors import ConfigError
+
+        self.notifier.reloading()
+        try:
+            config = load(self.context.config_path)
+        except ConfigError as error:
+            log.error("the config has errors; keeping the last good one running:")
+            for problem in error.problems:
+                log.error("  %s", problem)
+            self.notifier.ready("config has errors; running the last good one")
+            return
+        except UserError as error:
+            log.error("%s; keeping the last good config running", error.message)
+            self.notifier.ready("config unreadable; running the last good one")
+            return
+        with self._lock:
+            if config.channels != self.config.channels or config.locale != self.config.locale:
+                self.deliverer.close()
+                self.config = config
+                self.deliverer = self._deliverer(config)
+            self.config = config
+            self.agenda = Agenda(config)
+            self._calendar_marks = frozenset()
+        log.info("config reloaded: %d loans", len(config.loans))
+        self._tick()
+        self.notifier.ready(
+            self._status(
+                self.scheduler.get_job("tick") and self.scheduler.get_job("tick").next_run_time
+            )
+        )
+
+    def _on_hup(self, signum: int, frame: object) -> None:
+        threading.Thread(target=self.request_reload, name="sighup", daemon=True).start()
+
+    def _on_stop(self, signum: int, frame: object) -> None:
+        self._stopping.set()
+        # The scheduler's lock may be held by this very thread where the signal landed;
+        # shutting down from another thread waits for it instead of deadlocking.
+        threading.Thread(target=self._stop_scheduler, name="stop", daemon=True).start()
+
+    def _stop_scheduler(self) -> None:
+        try:
+            self.scheduler.shutdown(wait=False)
+        except Exception:  # already stopped
+            log.debug("scheduler already stopped", exc_info=True)
+
+    def _start_feed(self) -> None:
+        if not self.config.calendar.serve_listen:
+            return
+        from reminderd.calendar.feed import FeedServer
+
+        try:
+            self.feed = FeedServer.from_listen(self.config.calendar.serve_listen, self.state_dir)
+            self.feed.start()
+        except OSError as error:
+            log.error(
+                "cannot serve the calendar on %s: %s", self.config.calendar.serve_listen, error
+            )
+            self.feed = None
+            return
+        self._calendar_marks = frozenset()
+        log.info("serving the calendar feed on %s", self.config.calendar.serve_listen)
+
+    def _start_watcher(self) -> None:
+        from reminderd.watch import ConfigWatcher
+
+        self.watcher = ConfigWatcher(self.context.config_path, self.request_reload)
+        if not self.watcher.start():
+            log.info("cannot watch the config file here; reload with SIGHUP")
+            self.watcher = None
+
+    def _shutdown(self) -> None:
+        self.notifier.stopping()
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.feed is not None:
+            self.feed.stop()
+        self.deliverer.close()
+        log.info("reminderd stopped")
