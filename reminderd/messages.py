@@ -134,11 +134,12 @@ def render(
     days_left = (inst.due - now_local.date()).days
     fields = {"loan": loan.name, "label": label, "outstanding": money["outstanding"], "time": clock}
 
-    if now_local >= due_local:
+    # A lead-0 reminder fires exactly at the due instant: that is "due today", not overdue.
+    if reminder.kind == "overdue" or now_local.date() > inst.due:
         late = (now_local.date() - inst.due).days
         variant = "overdue" if late > 0 else "overdue_today"
         fields["days"] = _days(late, lang)
-    elif days_left <= 0:
+    elif days_left <= 0 or reminder.kind == "due":
         variant = "due"
     else:
         variant = "ahead"
