@@ -1,0 +1,94 @@
+"""Run a program of the user's for each message: no shell, details in environment variables.
+
+The program gets ``REMINDERD_SUBJECT``, ``REMINDERD_BODY``, ``REMINDERD_KIND``,
+``REMINDERD_KEY`` and ``REMINDERD_LOAN`` (empty for a test message), and the body again on
+standard input. Variables that hold reminderd's own secrets (the SMTP password variable, the
+apprise URL variable, ``CREDENTIALS_DIRECTORY``) are removed from its environment. Exit status
+0 means delivered; anything else, or running past the timeout, is a :class:`DeliveryError`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Mapping
+
+from reminderd.channels.base import DeliveryError, Message
+from reminderd.model import CommandSettings
+
+# Never handed to the user's program: where systemd puts credentials.
+ALWAYS_WITHHELD = frozenset({"CREDENTIALS_DIRECTORY"})
+
+
+class CommandChannel:
+    """Runs ``settings.argv`` once per message."""
+
+    name = "command"
+
+    def __init__(
+        self,
+        settings: CommandSettings,
+        *,
+        environ: Mapping[str, str],
+        withhold: Iterable[str] = (),
+    ) -> None:
+        if not settings.argv:
+            raise ValueError("command channel needs a non-empty argv")
+        self.settings = settings
+        hidden = ALWAYS_WITHHELD | set(withhold)
+        self._base_environ = {
+            name: value
+            for name, value in environ.items()
+            if name not in hidden and not name.startswith("REMINDERD_")
+        }
+
+    def environment(self, message: Message) -> dict[str, str]:
+        """Return the environment the program runs with for ``message``."""
+        return {
+            **self._base_environ,
+            "REMINDERD_SUBJECT": message.subject,
+            "REMINDERD_BODY": message.body,
+            "REMINDERD_KIND": message.kind,
+            "REMINDERD_KEY": message.key,
+            "REMINDERD_LOAN": message.loan_id or "",
+        }
+
+    def send(self, message: Message) -> None:
+        """Run the program; return when it exited 0, else raise :class:`DeliveryError`."""
+        argv = list(self.settings.argv)
+        program = argv[0]
+        timeout = self.settings.timeout
+        try:
+            completed = subprocess.run(  # noqa: S603 - argv from the user's config, no shell
+                argv,
+                input=message.body.encode("utf-8"),
+                env=self.environment(message),
+                capture_output=True,
+                timeout=timeout,
+                shell=False,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise DeliveryError(f"{program} timed out after {timeout:g}s and was killed") from None
+        except FileNotFoundError:
+            raise DeliveryError(f"command not found: {program}", permanent=True) from None
+        except PermissionError:
+            raise DeliveryError(f"command not executable: {program}", permanent=True) from None
+        except OSError as error:
+            raise DeliveryError(f"cannot run {program}: {error.strerror}", permanent=True) from None
+        if completed.returncode != 0:
+            status = (
+                f"was killed by signal {-completed.returncode}"
+                if completed.returncode < 0
+                else f"exited with status {completed.returncode}"
+            )
+            last = _last_line(completed.stderr)
+            raise DeliveryError(f"{program} {status}" + (f": {last}" if last else ""))
+
+    def close(self) -> None:
+        """Nothing is kept between runs."""
+
+
+def _last_line(output: bytes) -> str:
+    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    return lines[-1][:200] if lines else ""

@@ -1,0 +1,84 @@
+"""Reading a password from where the config says it lives, without ever showing it.
+
+Order of sources: an environment variable, a file (relative names and missing files are
+looked up in systemd's ``$CREDENTIALS_DIRECTORY``, as ``LoadCredential=`` provides them), then
+an inline value (the config loader checks that such a config file is private). A file that
+other users can read is refused, as ssh refuses a private key with loose permissions.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from reminderd.errors import UserError
+from reminderd.model import Secret
+
+
+class SecretError(UserError):
+    """The secret could not be read, or is stored unsafely. The message names no secret."""
+
+
+def secret_file_path(file: Path, environ: Mapping[str, str]) -> Path:
+    """Return where the secret file ``file`` is: as written, or under the credentials dir.
+
+    A relative name, or an absolute path that does not exist, is looked up by its base name in
+    ``$CREDENTIALS_DIRECTORY`` when that is set (systemd ``LoadCredential=``).
+    """
+    credentials = environ.get("CREDENTIALS_DIRECTORY")
+    expanded = file.expanduser()
+    if credentials and (not expanded.is_absolute() or not expanded.exists()):
+        candidate = Path(credentials) / expanded.name
+        if candidate.exists() or not expanded.is_absolute():
+            return candidate
+    return expanded
+
+
+def check_private(path: Path) -> None:
+    """Raise :class:`SecretError` unless ``path`` is a regular file only its owner can read."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise SecretError(f"password file {path} does not exist") from None
+    except OSError as error:
+        raise SecretError(f"cannot read password file {path}: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SecretError(f"password file {path} is not a regular file")
+    if info.st_mode & 0o077:
+        mode = stat.S_IMODE(info.st_mode)
+        raise SecretError(
+            f"password file {path} is accessible by other users (mode {mode:04o}); "
+            f"it is refused until you run: chmod 600 {path}"
+        )
+
+
+def read_secret(secret: Secret, environ: Mapping[str, str], *, what: str = "password") -> str:
+    """Return the secret's value.
+
+    Raises :class:`SecretError` when the variable is unset or empty, the file is missing,
+    unreadable or readable by others, or no source is configured. One trailing newline of
+    a file is dropped (``echo pw > file`` writes one).
+    """
+    if secret.env:
+        value = environ.get(secret.env)
+        if not value:
+            raise SecretError(f"the {what} variable {secret.env} is not set in the environment")
+        return value
+    if secret.file:
+        path = secret_file_path(secret.file, environ)
+        check_private(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise SecretError(f"cannot read {what} file {path}: {reason}") from None
+        if text.endswith("\n"):
+            text = text[:-1]
+        text = text.removesuffix("\r")
+        if not text:
+            raise SecretError(f"{what} file {path} is empty")
+        return text
+    if secret.inline:
+        return secret.inline
+    raise SecretError(f"no {what} configured")

@@ -1,0 +1,80 @@
+"""``reminderd notify-test`` run as a user would: the installed package in a subprocess.
+
+Skipped until the config loader (``reminderd/config.py``) is on the branch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("reminderd.config") is None,
+    reason="reminderd.config not on this branch yet",
+)
+
+RECORDER = "import os, sys; open(sys.argv[1], 'a').write(os.environ['REMINDERD_KIND'] + '\\n')\n"
+
+
+def write_config(tmp_path, command_argv: list[str]) -> str:
+    config = tmp_path / "config.yaml"
+    argv = ", ".join(f'"{part}"' for part in command_argv)
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            timezone: Asia/Shanghai
+            locale: zh_CN
+            channels:
+              command:
+                argv: [{argv}]
+            loans:
+              - id: wallet-a
+                name: Wallet A
+                plan: {{kind: once, due: 2026-12-15, amount: 1200}}
+            """
+        )
+    )
+    return str(config)
+
+
+def reminderd(*args: str) -> subprocess.CompletedProcess[str]:
+    environ = {key: value for key, value in os.environ.items() if key != "REMINDERD_CONFIG"}
+    return subprocess.run(
+        [sys.executable, "-m", "reminderd", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environ,
+        check=False,
+    )
+
+
+def test_notify_test_cli_command_channel_ok(tmp_path):
+    script = tmp_path / "record.py"
+    script.write_text(RECORDER)
+    out = tmp_path / "kinds.txt"
+    config = write_config(tmp_path, [sys.executable, str(script), str(out)])
+    result = reminderd("-c", config, "notify-test")
+    assert (result.returncode, result.stdout) == (0, "command: ok\n"), result.stderr
+    assert out.read_text() == "test\n"
+
+
+def test_notify_test_cli_failing_command_exits_1_one_line(tmp_path):
+    config = write_config(tmp_path, [sys.executable, "-c", "import sys; sys.exit('broken')"])
+    result = reminderd("-c", config, "notify-test")
+    assert result.returncode == 1
+    assert result.stdout == "command: FAILED: " + sys.executable + " exited with status 1: broken\n"
+    assert "Traceback" not in result.stderr
+
+
+def test_notify_test_cli_unknown_channel_exits_2_one_line(tmp_path):
+    config = write_config(tmp_path, ["/bin/true"])
+    result = reminderd("-c", config, "notify-test", "--channel", "pager")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "pager" in result.stderr
