@@ -73,6 +73,7 @@ def smtp_server(
     mode: str = "starttls",
     server_context: ssl.SSLContext | None = None,
     auth: bool = True,
+    port: int | None = None,
 ) -> Iterator[SmtpServer]:
     """Run an SMTP server on 127.0.0.1 for the ``with`` block.
 
@@ -81,7 +82,7 @@ def smtp_server(
     over TLS, except in ``plain`` mode where it is offered in clear.
     """
     recorder = Recorder()
-    port = free_port()
+    port = port or free_port()
     kwargs: dict[str, object] = {
         "hostname": "127.0.0.1",
         "port": port,

@@ -1,0 +1,265 @@
+"""The installed ``reminderd run`` against a real SMTP server (STARTTLS, AUTH, a private CA)
+and a real D-Bus session bus with a recording notification server. Due dates are a few
+seconds ahead of the real clock; nothing in the product is faked."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import ssl
+import stat
+import time
+from pathlib import Path
+
+import pytest
+import trustme
+
+from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
+from tests.support.service import ServiceProcess, seconds_ahead, stamp, wait_for
+from tests.support.smtp import PASSWORD, USER, free_port, smtp_server
+
+pytestmark = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
+
+
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def server_context(authority: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+@pytest.fixture(scope="module")
+def ca_file(authority: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    authority.cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture
+def bus():
+    with session_bus() as address, NotificationServer(address) as server:
+        yield address, server
+
+
+@pytest.fixture
+def smtp(server_context: ssl.SSLContext):
+    with smtp_server(mode="starttls", server_context=server_context) as server:
+        yield server
+
+
+class World:
+    """A config file, a state dir and the environment a service runs in."""
+
+    def __init__(self, tmp: Path, bus_address: str, smtp_port: int, ca_file: Path) -> None:
+        self.tmp = tmp
+        self.config = tmp / "config.yaml"
+        self.state = tmp / "state"
+        self.smtp_port = smtp_port
+        self.ca_file = ca_file
+        self.env = {
+            "DBUS_SESSION_BUS_ADDRESS": bus_address,
+            "REMINDERD_TEST_SMTP": PASSWORD,
+            "HOME": str(tmp),
+            "XDG_DATA_HOME": str(tmp / "data"),
+        }
+        self.services: list[ServiceProcess] = []
+
+    def write(self, loans: str, *, channels: str | None = None, before: str = "[0s]") -> None:
+        channels = channels or f"""
+  desktop: {{timeout: 5s}}
+  email:
+    host: 127.0.0.1
+    port: {self.smtp_port}
+    security: starttls
+    username: {USER}
+    password_env: REMINDERD_TEST_SMTP
+    from: "Repayments <me@example.test>"
+    to: [me@example.test]
+    ca_file: {self.ca_file}
+    timeout: 5s"""
+        text = f"""timezone: UTC
+locale: en
+reminders: {{before: {before}, overdue_every: never}}
+channels:{channels}
+calendar: {{path: {self.tmp / "repayments.ics"}}}
+loans:
+{loans}"""
+        # Editors save by writing a new file and renaming it over the old one.
+        temporary = self.config.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, self.config)
+
+    def service(self) -> ServiceProcess:
+        service = ServiceProcess(self.config, self.state, self.env)
+        self.services.append(service)
+        return service
+
+
+def once(loan_id: str, name: str, due: str, amount: str = "100") -> str:
+    return (
+        f"  - id: {loan_id}\n    name: {name}\n"
+        f'    plan: {{kind: once, due: "{due}", amount: {amount}}}\n'
+    )
+
+
+@pytest.fixture
+def world(tmp_path: Path, bus, smtp, ca_file: Path):
+    address, _ = bus
+    world = World(tmp_path, address, smtp.port, ca_file)
+    yield world
+    for service in world.services:
+        service.kill()
+
+
+def deliveries(state: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(state / "reminderd.sqlite3") as conn:
+        return conn.execute(
+            "SELECT reminder_key, channel, state FROM deliveries ORDER BY 1, 2"
+        ).fetchall()
+
+
+def test_service_reminder_on_time_reaches_email_and_desktop(world, bus, smtp) -> None:
+    _, notifications = bus
+    due = seconds_ahead(4)
+    world.write(once("wallet-a", "钱包 A", stamp(due)))
+    service = world.service()
+    service.start()
+    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 15), (
+        service.log()
+    )
+    arrived = time.time()
+    assert arrived - due.timestamp() < 2.0  # delivered within a couple of seconds of its instant
+    [mail] = smtp.recorder.messages
+    assert "钱包 A" in str(mail["Subject"])
+    [note] = notifications.notifications
+    assert "钱包 A" in note.summary + note.body
+    assert {(channel, state) for _, channel, state in deliveries(world.state)} == {
+        ("desktop", "sent"),
+        ("email", "sent"),
+    }
+    assert service.has("READY=1")
+    assert service.stop(timeout=3) == 0
+
+
+def test_service_missed_reminders_are_sent_once_as_a_catch_up(world, bus, smtp) -> None:
+    _, notifications = bus
+    due = seconds_ahead(60)
+    # Reminders 58 s and 56 s before the due instant, i.e. in 2 and 4 seconds: both pass
+    # while the service is not running.
+    world.write(once("card-c", "Card C", stamp(due)), before="[58s, 56s]")
+    time.sleep(5)
+    service = world.service()
+    service.start()
+    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 10)
+    time.sleep(2)  # nothing more may follow: one message per channel, not a burst
+    assert len(smtp.recorder.messages) == 1
+    assert len(notifications.notifications) == 1
+    assert str(smtp.recorder.messages[0]["Subject"]).startswith("[missed]")
+    assert service.stop() == 0
+
+
+def test_service_restart_sends_nothing_twice(world, bus, smtp) -> None:
+    _, notifications = bus
+    world.write(once("wallet-a", "Wallet A", stamp(seconds_ahead(3))))
+    first = world.service()
+    first.start()
+    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 15)
+    started = time.monotonic()
+    assert first.stop(timeout=3) == 0
+    assert time.monotonic() - started < 2.5  # SIGTERM stops within a second or two
+    second = world.service()
+    second.start()
+    time.sleep(3)
+    assert len(smtp.recorder.messages) == 1
+    assert len(notifications.notifications) == 1
+    assert second.stop() == 0
+
+
+def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None:
+    record = tmp_path / "deliveries.txt"
+    script = tmp_path / "slow-notifier"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "start $REMINDERD_KEY" >> {record}\n'
+        "sleep 2\n"
+        f'echo "done $REMINDERD_KEY" >> {record}\n'
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    channels = f"\n  command: {{argv: [{script}], timeout: 20s}}"
+    world.write(once("wallet-a", "Wallet A", stamp(seconds_ahead(2))), channels=channels)
+    first = world.service()
+    first.start()
+    assert wait_for(lambda: record.exists() and "start" in record.read_text(), 10)
+    first.kill()  # SIGKILL while the command is still running: not yet accepted
+    second = world.service()
+    second.start()
+    assert wait_for(lambda: record.read_text().count("start") >= 2, 10), second.log()
+    assert wait_for(
+        lambda: deliveries(world.state) and deliveries(world.state)[0][2] == "sent", 10
+    )
+    assert second.stop() == 0
+    # Once accepted and logged, a third start sends nothing more.
+    third = world.service()
+    third.start()
+    time.sleep(2)
+    assert record.read_text().count("start") == 2
+    assert third.stop() == 0
+
+
+def test_service_config_edit_is_picked_up_without_a_signal(world, smtp) -> None:
+    world.write(once("later", "Later", stamp(seconds_ahead(3600))))
+    service = world.service()
+    service.start()
+    world.write(
+        once("later", "Later", stamp(seconds_ahead(3600)))
+        + once("new-one", "Newly added", stamp(seconds_ahead(3)))
+    )
+    assert wait_for(lambda: smtp.recorder.messages, 15), service.log()
+    assert "Newly added" in str(smtp.recorder.messages[0]["Subject"])
+    assert "config reloaded" in service.log()
+    assert service.stop() == 0
+
+
+def test_service_broken_config_on_sighup_keeps_the_last_good_one(world, smtp) -> None:
+    world.write(once("wallet-a", "Wallet A", stamp(seconds_ahead(5))))
+    service = world.service()
+    service.start()
+    world.config.write_text("loans:\n  - id: [unclosed\n")
+    service.signal(signal.SIGHUP)
+    assert wait_for(lambda: "keeping the last good" in service.log(), 5), service.log()
+    assert service.alive()
+    assert f"{world.config}:2:" in service.log()  # the error, with its line, in the log
+    assert wait_for(lambda: smtp.recorder.messages, 15), service.log()
+    assert "Wallet A" in str(smtp.recorder.messages[0]["Subject"])
+    assert service.stop() == 0
+
+
+def test_service_mail_server_down_then_up_the_mail_arrives(
+    tmp_path, bus, server_context, ca_file
+) -> None:
+    address, _ = bus
+    port = free_port()
+    world = World(tmp_path, address, port, ca_file)
+    world.write(once("wallet-a", "Wallet A", stamp(seconds_ahead(2))))
+    service = world.service()
+    try:
+        service.start()
+        assert wait_for(lambda: "email failed" in service.log() or "via email failed"
+                        in service.log() or "failed (attempt 1)" in service.log(), 10), (
+            service.log()
+        )
+        with smtp_server(mode="starttls", server_context=server_context, port=port) as smtp:
+            assert wait_for(lambda: smtp.recorder.messages, 30), service.log()
+            assert "Wallet A" in str(smtp.recorder.messages[0]["Subject"])
+        states = {(channel, state) for _, channel, state in deliveries(world.state)}
+        assert ("email", "sent") in states
+        assert ("desktop", "sent") in states
+        assert service.stop() == 0
+    finally:
+        service.kill()

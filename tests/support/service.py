@@ -1,0 +1,117 @@
+"""Run the installed ``reminderd run`` as a user's service manager would: a subprocess with
+its own ``NOTIFY_SOCKET`` (to see READY=1 and STATUS=), signals, and its log in a file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+
+def reminderd_command() -> list[str]:
+    """The installed console script next to this interpreter, else ``python -m reminderd``."""
+    script = Path(sys.executable).parent / "reminderd"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "reminderd"]
+
+
+def stamp(moment: datetime) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in UTC, the form a config's ``due`` takes with a time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def seconds_ahead(seconds: float) -> datetime:
+    """A whole-second UTC instant ``seconds`` from now."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0)
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.1) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
+
+
+class ServiceProcess:
+    def __init__(self, config: Path, state_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.config = config
+        self.state_dir = state_dir
+        self.env = {**os.environ, **(env or {})}
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.messages: list[str] = []
+        self.log_path = state_dir.parent / f"service-{id(self)}.log"
+        self._socket_path = state_dir.parent / f"notify-{id(self)}.sock"
+        self._socket: socket.socket | None = None
+
+    def start(self, *, wait_ready: bool = True, extra: tuple[str, ...] = ()) -> None:
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._socket_path.unlink(missing_ok=True)
+        self._socket.bind(str(self._socket_path))
+        self._socket.setblocking(False)
+        env = {**self.env, "NOTIFY_SOCKET": str(self._socket_path)}
+        command = [
+            *reminderd_command(),
+            "-c",
+            str(self.config),
+            "--state-dir",
+            str(self.state_dir),
+            "run",
+            *extra,
+        ]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+            )
+        if wait_ready and not wait_for(lambda: self.has("READY=1"), 15):
+            raise AssertionError(f"no READY=1 within 15 s; log:\n{self.log()}")
+
+    def _drain(self) -> None:
+        if self._socket is None:
+            return
+        while True:
+            try:
+                self.messages.append(self._socket.recv(65536).decode())
+            except BlockingIOError:
+                return
+
+    def has(self, line: str) -> bool:
+        self._drain()
+        return any(line in message.splitlines() for message in self.messages)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def stop(self, timeout: float = 5) -> int:
+        """SIGTERM, and the exit status (raises if it takes longer than ``timeout``)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        self._close()
+        return code
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._close()
+
+    def _close(self) -> None:
+        self._drain()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self._socket_path.unlink(missing_ok=True)
