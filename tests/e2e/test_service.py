@@ -71,7 +71,9 @@ class World:
         self.services: list[ServiceProcess] = []
 
     def write(self, loans: str, *, channels: str | None = None, before: str = "[0s]") -> None:
-        channels = channels or f"""
+        channels = (
+            channels
+            or f"""
   desktop: {{timeout: 5s}}
   email:
     host: 127.0.0.1
@@ -83,6 +85,7 @@ class World:
     to: [me@example.test]
     ca_file: {self.ca_file}
     timeout: 5s"""
+        )
         text = f"""timezone: UTC
 locale: en
 reminders: {{before: {before}, overdue_every: never}}
@@ -200,9 +203,7 @@ def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None
     second = world.service()
     second.start()
     assert wait_for(lambda: record.read_text().count("start") >= 2, 10), second.log()
-    assert wait_for(
-        lambda: deliveries(world.state) and deliveries(world.state)[0][2] == "sent", 10
-    )
+    assert wait_for(lambda: deliveries(world.state) and deliveries(world.state)[0][2] == "sent", 10)
     assert second.stop() == 0
     # Once accepted and logged, a third start sends nothing more.
     third = world.service()
@@ -250,10 +251,14 @@ def test_service_mail_server_down_then_up_the_mail_arrives(
     service = world.service()
     try:
         service.start()
-        assert wait_for(lambda: "email failed" in service.log() or "via email failed"
-                        in service.log() or "failed (attempt 1)" in service.log(), 10), (
-            service.log()
-        )
+        assert wait_for(
+            lambda: (
+                "email failed" in service.log()
+                or "via email failed" in service.log()
+                or "failed (attempt 1)" in service.log()
+            ),
+            10,
+        ), service.log()
         with smtp_server(mode="starttls", server_context=server_context, port=port) as smtp:
             assert wait_for(lambda: smtp.recorder.messages, 30), service.log()
             assert "Wallet A" in str(smtp.recorder.messages[0]["Subject"])
