@@ -229,7 +229,7 @@ class DesktopChannel:
         if self.backend != "dbus" or not jeepney_available():
             raise DeliveryError("actions need the dbus desktop backend (jeepney)")
         address = self._address()
-        from queue import Empty, Queue
+        from queue import Queue
 
         from jeepney import MatchRule
         from jeepney.bus_messages import message_bus
@@ -247,16 +247,25 @@ class DesktopChannel:
             Proxy(message_bus, router, timeout=self.settings.timeout).AddMatch(rule)
             with router.filter(rule, queue=Queue(maxsize=64)) as queue:
                 self._router = router
+                self._action_queue = queue
+                # Block without a timeout: idle means idle. ``stop_listening`` wakes us.
                 while not stop.is_set():
-                    try:
-                        signal = queue.get(timeout=0.2)
-                    except Empty:
+                    signal = queue.get()
+                    if signal is None:
                         continue
                     self._dispatch_action(signal.body, callback)
         finally:
+            self._action_queue = None
             self._router = None
             router.close()
             connection.close()
+
+    def stop_listening(self, stop: threading.Event) -> None:
+        """Set ``stop`` and wake ``listen_actions`` so that it returns."""
+        stop.set()
+        queue = getattr(self, "_action_queue", None)
+        if queue is not None:
+            queue.put(None)
 
     def _dispatch_action(self, body: tuple[Any, ...], callback: ActionCallback) -> None:
         notification_id, action = body

@@ -123,7 +123,7 @@ def test_desktop_listen_actions_reports_click_with_message_key(bus_address):
             channel.send(message)
             assert clicked.wait(5), "ActionInvoked never reached the callback"
         finally:
-            stop.set()
+            channel.stop_listening(stop)
             listener.join(timeout=5)
     assert clicks == [(message.key, "paid")]
     assert not listener.is_alive()
