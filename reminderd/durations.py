@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC as _UTC
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ class Lead:
             wall = instant.replace(tzinfo=None) + timedelta(days=sign * self.days)
             moved = resolve_local(wall, zone)  # type: ignore[arg-type]
         if self.seconds:
-            utc = moved.astimezone(ZoneInfo("UTC")) + timedelta(seconds=sign * self.seconds)
+            utc = moved.astimezone(_UTC) + timedelta(seconds=sign * self.seconds)
             moved = utc.astimezone(zone)
         return moved
 
@@ -121,9 +122,11 @@ def resolve_local(wall: datetime, zone: ZoneInfo) -> datetime:
     fold) takes the first occurrence.
     """
     candidate = wall.replace(tzinfo=zone, fold=0)
-    round_trip = candidate.astimezone(ZoneInfo("UTC")).astimezone(zone)
-    if round_trip.replace(tzinfo=None) == wall:
+    before = candidate.utcoffset()
+    after = wall.replace(tzinfo=zone, fold=1).utcoffset()
+    if before is None or after is None or before >= after:
+        # An ordinary time (both folds agree) or a fold, where fold=0 is the first.
         return candidate
     # In a gap: fold=0 uses the offset before the gap, so the UTC instant lands after the
     # gap by exactly its length, which is "moved forward by the gap".
-    return round_trip
+    return candidate.astimezone(_UTC).astimezone(zone)

@@ -153,7 +153,7 @@ class Config:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Installment:
     """One payment of a plan, with its amounts split and its due instant resolved."""
 
@@ -172,7 +172,7 @@ class Installment:
         return f"{self.number}/{self.of}" if self.of else f"{self.number}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reminder:
     """One instant at which a reminder for an installment is due to go out.
 

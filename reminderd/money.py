@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -66,6 +67,7 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS_NOT_TWO.get(currency, 2)
 
 
+@functools.cache
 def quantum(currency: str) -> Decimal:
     """Return the smallest amount of ``currency`` as a Decimal exponent (``0.01``, ``1``)."""
     return Decimal(1).scaleb(-minor_units(currency))

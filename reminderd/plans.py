@@ -7,12 +7,11 @@ absorbs the rounding.
 
 from __future__ import annotations
 
+import calendar
 import functools
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
-
-from dateutil.relativedelta import relativedelta
 
 from reminderd import money, workdays
 from reminderd.durations import Step, resolve_local
@@ -25,11 +24,23 @@ _PERIODS_PER_YEAR = {"day": Decimal(365), "week": Decimal(52), "month": Decimal(
 def step_dates(first: date, every: Step) -> Iterator[date]:
     """Yield ``first`` and the dates ``k × every`` after it, each counted from ``first`` so a
     plan on the 31st falls on the last day of shorter months and returns to the 31st."""
-    unit = {"day": "days", "week": "weeks", "month": "months", "year": "years"}[every.unit]
     index = 0
     while True:
-        yield first + relativedelta(**{unit: index * every.count})
+        yield add_steps(first, every, index)
         index += 1
+
+
+def add_steps(first: date, every: Step, times: int) -> date:
+    """``first`` moved by ``times`` steps of ``every``; a month or year step that lands past
+    the end of a month takes the month's last day."""
+    if every.unit == "day":
+        return first + timedelta(days=every.count * times)
+    if every.unit == "week":
+        return first + timedelta(weeks=every.count * times)
+    months = every.count * times * (12 if every.unit == "year" else 1)
+    year, month = divmod(first.month - 1 + months, 12)
+    year += first.year
+    return date(year, month + 1, min(first.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def periodic_rate(annual_rate: Decimal, every: Step) -> Decimal:

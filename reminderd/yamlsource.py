@@ -15,6 +15,8 @@ import yaml
 MAX_FILE_BYTES = 8 * 1024 * 1024  # 10,000 loans fit in 2 MiB; more is a mistake or an attack
 MAX_EXPANDED = 1_000_000  # values once aliases are expanded: a "billion laughs" stops here
 MAX_DEPTH = 64
+# libyaml's parser is forty times faster and gives the same nodes and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -66,7 +68,7 @@ def parse(text: str, problems: list[Problem]) -> Node | None:
     Returns ``None`` when the text is empty or unreadable.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
