@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -131,7 +132,7 @@ def test_render_catch_up_marks_missed_reminder(locale, marker):
 
 
 def test_render_open_ended_installment_has_no_count():
-    open_ended = Installment(**{**INSTALLMENT.__dict__, "of": None})
+    open_ended = dataclasses.replace(INSTALLMENT, of=None)
     subject, _ = render(
         LOAN, open_ended, reminder("due", at(15)), paid=Decimal(0), now=at(15), locale="zh_CN"
     )
