@@ -29,6 +29,7 @@ from reminderd.sdnotify import Notifier
 
 log = logging.getLogger("reminderd")
 
+SNOOZE = timedelta(hours=1)  # what the desktop notification's "Snooze" button postpones by
 WATCH_INTERVAL = timedelta(minutes=15)  # at most 4 wake-ups an hour while idle
 RELOAD_DEBOUNCE = timedelta(milliseconds=300)  # editors write a file in several steps
 ONCE_TIMEOUT = 300.0
@@ -59,6 +60,7 @@ class Service:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._calendar_marks: frozenset[tuple[str, int, str]] = frozenset()
+        self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
             conn.close()
@@ -185,6 +187,7 @@ class Service:
         )
         self._start_feed()
         self._start_watcher()
+        self._start_actions()
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
@@ -215,7 +218,8 @@ class Service:
             return
         self.scheduler.add_job(self._tick, "date", run_date=when, id="tick", replace_existing=True)
 
-    def _tick(self) -> None:
+    def _tick(self) -> datetime | None:
+        """Check, arm the next tick, say when it is; return it."""
         try:
             upcoming = self.check()
         except Exception:  # a bad moment (a locked disk) must not end the schedule
@@ -223,6 +227,7 @@ class Service:
             upcoming = datetime.now(UTC) + timedelta(minutes=1)
         self._arm(upcoming)
         self.notifier.status(self._status(upcoming))
+        return upcoming
 
     def _settled(self) -> None:
         """A delivery attempt finished: a failure may need an earlier retry tick."""
@@ -263,19 +268,17 @@ class Service:
             return
         with self._lock:
             if config.channels != self.config.channels or config.locale != self.config.locale:
+                self._stop_actions()
                 self.deliverer.close()
                 self.config = config
                 self.deliverer = self._deliverer(config)
+                self._start_actions()
             self.config = config
             self.agenda = Agenda(config)
             self._calendar_marks = frozenset()
         log.info("config reloaded: %d loans", len(config.loans))
-        self._tick()
-        self.notifier.ready(
-            self._status(
-                self.scheduler.get_job("tick") and self.scheduler.get_job("tick").next_run_time
-            )
-        )
+        upcoming = self._tick()
+        self.notifier.ready(self._status(upcoming))
 
     def _on_hup(self, signum: int, frame: object) -> None:
         threading.Thread(target=self.request_reload, name="sighup", daemon=True).start()
@@ -317,8 +320,68 @@ class Service:
             log.info("cannot watch the config file here; reload with SIGHUP")
             self.watcher = None
 
+    def _start_actions(self) -> None:
+        """Listen for the desktop notification's "Paid" and "Snooze" buttons."""
+        desktop = self.deliverer.channels.get("desktop")
+        if desktop is None or getattr(desktop, "backend", None) != "dbus":
+            return
+        stop = threading.Event()
+
+        def listen() -> None:
+            try:
+                desktop.listen_actions(self._on_action, stop)
+            except Exception as error:  # no bus now; buttons simply do nothing
+                log.info("desktop notification buttons are not available: %s", error)
+
+        thread = threading.Thread(target=listen, name="desktop-actions", daemon=True)
+        thread.start()
+        self._actions = (desktop, stop, thread)
+
+    def _stop_actions(self) -> None:
+        if self._actions is not None:
+            desktop, stop, thread = self._actions
+            desktop.stop_listening(stop)
+            thread.join(timeout=2)
+            self._actions = None
+
+    def _on_action(self, key: str, action: str) -> None:
+        """A button on a notification: "paid" records the installment's outstanding amount,
+        "snooze" reminds again in an hour."""
+        loan_id, number_text = key.split("/")[:2]
+        number = int(number_text)
+        now = datetime.now(UTC)
+        with self._lock:
+            loan = self.config.loan(loan_id)
+            standing = self.agenda.standings(self._paid()).get(loan_id)
+        if loan is None or standing is None or not 0 < number <= len(standing.rows):
+            return
+        row = standing.rows[number - 1]
+        with ledger.opened(self.state_dir, create=True) as conn:
+            assert conn is not None  # noqa: S101 - create=True
+            with ledger.transaction(conn):
+                if action == "snooze":
+                    conn.execute(
+                        "INSERT INTO snoozes (loan_id, number, until) VALUES (?, ?, ?) "
+                        "ON CONFLICT (loan_id, number) DO UPDATE SET until = excluded.until",
+                        (loan_id, number, (now + SNOOZE).isoformat()),
+                    )
+                elif action == "paid" and row.outstanding > 0:
+                    ledger.record_payment(
+                        conn,
+                        loan_id=loan_id,
+                        amount=row.outstanding,
+                        currency=loan.currency,
+                        paid_on=now.astimezone(loan.timezone).date(),
+                        note="marked paid from the desktop notification",
+                        recorded_at=now,
+                    )
+        log.info("%s %s %s from the desktop notification", action, loan_id, row.installment.label())
+        if self.scheduler is not None and not self._stopping.is_set():
+            self._arm(now)
+
     def _shutdown(self) -> None:
         self.notifier.stopping()
+        self._stop_actions()
         if self.watcher is not None:
             self.watcher.stop()
         if self.feed is not None:
