@@ -143,15 +143,17 @@ class Service:
         if self.feed is not None:
             self.feed.set_calendar(data)
 
-    def check(self) -> datetime | None:
-        """Hand what is due now to the channels; return when to look again."""
+    def check(self, *, calendar: bool = True) -> datetime | None:
+        """Hand what is due now to the channels (and, with ``calendar``, rewrite the calendar
+        if it changed); return when to look again."""
         with self._lock:
             now = datetime.now(UTC)
             paid = self._paid()
             snoozes = self._snoozes()
             dues = self.agenda.due(now, paid, snoozes)
             self.deliverer.submit(dues, now, self.config)
-            self._write_calendar(paid, now)
+            if calendar:
+                self._write_calendar(paid, now)
             candidates = [
                 self.agenda.next_instant(now, paid, snoozes),
                 self.deliverer.next_retry(),
@@ -197,8 +199,10 @@ class Service:
         self.scheduler.add_job(
             self._tick, "interval", seconds=WATCH_INTERVAL.total_seconds(), id="watch"
         )
-        upcoming = self.check()
-        self._arm(upcoming)
+        # Deliver what is due and say READY at once; the calendar (seconds for thousands of
+        # loans) is written by the first tick, which runs as soon as the scheduler starts.
+        upcoming = self.check(calendar=False)
+        self._arm(datetime.now(UTC))
         self.notifier.ready(self._status(upcoming))
         log.info("reminderd started: %d loans, %s", len(self.config.loans), self._status(upcoming))
         try:
