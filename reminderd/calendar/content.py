@@ -13,9 +13,11 @@ those exactly, so the alarm lands on the reminder instant even when a DST change
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from reminderd import __version__, plans
@@ -57,6 +59,7 @@ _TEXTS = {
     },
 }
 # Control characters are not allowed in iCalendar TEXT (tab is); user text may carry them.
+_ONE_DAY = timedelta(days=1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -82,14 +85,14 @@ def build_calendar(config: Config, paid: Mapping[str, Decimal], now: datetime) -
     ``paid`` is the total recorded as paid per loan id; ``now`` is an aware datetime, used
     for ``DTSTAMP`` and to tell overdue installments from upcoming ones.
     """
-    lines = _calendar_head(config)
+    chunks = [_calendar_head(config)]
     stamp = _utc_stamp(now)
     for loan in config.loans:
         standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
-        for row in standing.rows:
-            lines.extend(_event(config, loan, row, now, stamp))
-    lines.append("END:VCALENDAR")
-    return _serialize(lines)
+        shared = _LoanText.of(config, loan)
+        chunks.extend(_event(shared, row, now, stamp) for row in standing.rows)
+    chunks.append("END:VCALENDAR\r\n")
+    return _fold("".join(chunks))
 
 
 def single_event_calendar(
@@ -106,10 +109,9 @@ def single_event_calendar(
         (row for row in standing.rows if row.installment.number == inst.number),
         Standing(inst, Decimal(0)),
     )
-    lines = _calendar_head(config)
-    lines.extend(_event(config, loan, row, now, _utc_stamp(now)))
-    lines.append("END:VCALENDAR")
-    return _serialize(lines)
+    chunks = [_calendar_head(config), _event(_LoanText.of(config, loan), row, now, _utc_stamp(now))]
+    chunks.append("END:VCALENDAR\r\n")
+    return _fold("".join(chunks))
 
 
 def event_count(config: Config) -> int:
@@ -121,22 +123,31 @@ def alarm_triggers(inst: Installment, leads: tuple[Lead, ...]) -> list[timedelta
     """Return one trigger per lead, in the configured order (a lead that lands on the same
     instant as an earlier one is left out): the exact time from local midnight of the due date
     to the reminder instant ``lead.before(inst.due_at)``."""
-    zone = inst.due_at.tzinfo
-    midnight = resolve_local(datetime.combine(inst.due, time(0)), zone)  # type: ignore[arg-type]  # noqa: DTZ001
+    return list(_triggers(inst.due, inst.due_at, str(inst.due_at.tzinfo), leads))
+
+
+@functools.lru_cache(maxsize=16384)
+def _triggers(
+    due: date, due_at: datetime, zone_name: str, leads: tuple[Lead, ...]
+) -> tuple[timedelta, ...]:
+    # Cached: thousands of installments share a due date, a time of day and their leads.
+    # ``zone_name`` is part of the key because aware datetimes compare equal across zones.
+    zone = due_at.tzinfo
+    midnight = resolve_local(datetime.combine(due, time(0)), zone)  # type: ignore[arg-type]  # noqa: DTZ001
     start = midnight.astimezone(UTC)
     triggers: list[timedelta] = []
     for lead in leads:
         # In UTC: Python subtracts two datetimes of the same zone as wall-clock times.
-        trigger = lead.before(inst.due_at).astimezone(UTC) - start
+        trigger = lead.before(due_at).astimezone(UTC) - start
         if trigger not in triggers:
             triggers.append(trigger)
-    return triggers
+    return tuple(triggers)
 
 
-def _calendar_head(config: Config) -> list[str]:
+def _calendar_head(config: Config) -> str:
     refresh = _duration_value(config.calendar.refresh)
     name = _text(config.calendar.name)
-    return [
+    lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
@@ -148,54 +159,75 @@ def _calendar_head(config: Config) -> list[str]:
         f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
         f"X-PUBLISHED-TTL:{refresh}",
     ]
+    return "".join(line + CRLF for line in lines)
 
 
-def _event(config: Config, loan: Loan, row: Standing, now: datetime, stamp: str) -> list[str]:
-    inst = row.installment
-    texts = _TEXTS.get(config.locale, _TEXTS["en"])
-    status = row.status(now)
-    base = f"{loan.name} {format_money(inst.amount, loan.currency)} ({inst.label()})"
-    summary = {"settled": texts["paid"], "overdue": texts["overdue"]}.get(status, "") + base
-    when = inst.due_at.strftime("%Y-%m-%d %H:%M %Z")
-    details = [
-        (texts["loan"], f"{loan.name} ({loan.id})"),
-        (texts["due"], when),
-        (texts["amount"], format_money(inst.amount, loan.currency)),
-        (texts["paid_so_far"], format_money(row.paid, loan.currency)),
-        (texts["outstanding"], format_money(row.outstanding, loan.currency)),
-        (texts["balance_after"], format_money(inst.balance_after, loan.currency)),
-    ]
-    if loan.lender:
-        details.append((texts["lender"], loan.lender))
-    if loan.notes:
-        details.append((texts["notes"], loan.notes))
-    description = "\n".join(f"{label}: {value}" for label, value in details)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{uid(loan.id, inst.number)}",
-        f"DTSTAMP:{stamp}",
-        f"SEQUENCE:{sequence(row, now)}",
-        f"DTSTART;VALUE=DATE:{inst.due:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{inst.due + timedelta(days=1):%Y%m%d}",
-        f"SUMMARY:{_text(summary)}",
-        f"DESCRIPTION:{_text(description)}",
-        "STATUS:CONFIRMED",
-        "TRANSP:TRANSPARENT",
+@dataclass(frozen=True)
+class _LoanText:
+    """What every event of one loan shares, escaped once (36,000 events must stay fast)."""
+
+    loan: Loan
+    texts: dict[str, str]
+    zone_name: str
+    description_tail: str  # lender and notes, escaped
+
+    @classmethod
+    def of(cls, config: Config, loan: Loan) -> _LoanText:
+        texts = _TEXTS.get(config.locale, _TEXTS["en"])
+        tail = []
+        if loan.lender:
+            tail.append(f"{texts['lender']}: {loan.lender}")
+        if loan.notes:
+            tail.append(f"{texts['notes']}: {loan.notes}")
+        return cls(loan, texts, str(loan.timezone), "".join("\\n" + _text(t) for t in tail))
+
+
+def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
+    """Return one folded ``VEVENT`` block, each line ending in CRLF."""
+    loan, texts, inst = shared.loan, shared.texts, row.installment
+    amount = _money(inst.amount, loan.currency)
+    base = f"{loan.name} {amount} ({inst.label()})"
+    mark = {"settled": texts["paid"], "overdue": texts["overdue"]}.get(row.status(now), "")
+    when = _when(inst.due_at, shared.zone_name)
+    description = "\n".join(
+        (
+            f"{texts['loan']}: {loan.name} ({loan.id})",
+            f"{texts['due']}: {when}",
+            f"{texts['amount']}: {amount}",
+            f"{texts['paid_so_far']}: {_money(row.paid, loan.currency)}",
+            f"{texts['outstanding']}: {_money(row.outstanding, loan.currency)}",
+            f"{texts['balance_after']}: {_money(inst.balance_after, loan.currency)}",
+        )
+    )
+    parts = [
+        "BEGIN:VEVENT\r\n",
+        f"UID:{uid(loan.id, inst.number)}" + CRLF,
+        f"DTSTAMP:{stamp}\r\nSEQUENCE:{sequence(row, now)}\r\n"
+        f"DTSTART;VALUE=DATE:{_ical_date(inst.due)}\r\n"
+        f"DTEND;VALUE=DATE:{_ical_date(inst.due + _ONE_DAY)}\r\n",
+        f"SUMMARY:{_text(mark + base)}" + CRLF,
+        f"DESCRIPTION:{_text(description)}{shared.description_tail}" + CRLF,
+        "STATUS:CONFIRMED\r\nTRANSP:TRANSPARENT\r\n",
     ]
     if not row.settled:
-        alarm_text = _text(texts["alarm"].format(summary=base, when=when))
-        for trigger in alarm_triggers(inst, loan.reminders.before):
-            lines.extend(
-                (
-                    "BEGIN:VALARM",
-                    "ACTION:DISPLAY",
-                    f"DESCRIPTION:{alarm_text}",
-                    f"TRIGGER:{_trigger_value(trigger)}",
-                    "END:VALARM",
-                )
-            )
-    lines.append("END:VEVENT")
-    return lines
+        alarm_text = f"DESCRIPTION:{_text(texts['alarm'].format(summary=base, when=when))}\r\n"
+        triggers = _triggers(inst.due, inst.due_at, shared.zone_name, loan.reminders.before)
+        parts.extend(
+            f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{alarm_text}"
+            f"TRIGGER:{_trigger_value(trigger)}\r\nEND:VALARM\r\n"
+            for trigger in triggers
+        )
+    parts.append("END:VEVENT\r\n")
+    return "".join(parts)
+
+
+def _ical_date(day: date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+@functools.lru_cache(maxsize=16384)
+def _when(due_at: datetime, zone_name: str) -> str:
+    return due_at.strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _utc_stamp(now: datetime) -> str:
@@ -210,6 +242,12 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+@functools.lru_cache(maxsize=4096)
+def _money(amount: Decimal, currency: str) -> str:
+    return format_money(amount, currency)
+
+
+@functools.lru_cache(maxsize=1024)
 def _trigger_value(trigger: timedelta) -> str:
     """Write ``trigger`` with exact units only: ``-PT15H``, ``PT9H``, ``PT0S``."""
     total = int(trigger.total_seconds())
@@ -234,17 +272,14 @@ def _duration_value(lead: Lead) -> str:
     return _exact(lead.seconds)
 
 
-def _serialize(lines: list[str]) -> bytes:
-    return b"".join(_fold(line) for line in lines)
-
-
-def _fold(line: str) -> bytes:
-    """Encode ``line`` as UTF-8 and fold it into pieces of at most 75 octets, never inside a
-    multi-byte character; each piece ends in CRLF, continuations start with a space."""
-    data = line.encode()
-    if len(data) <= MAX_LINE_OCTETS:
-        return data + b"\r\n"
-    return b"\r\n ".join(_pieces(data)) + b"\r\n"
+def _fold(document: str) -> bytes:
+    """Encode ``document`` (unfolded lines, each ending in CRLF) as UTF-8 and fold every line
+    longer than 75 octets, never inside a character; continuations start with a space
+    (RFC 5545 §3.1). One pass over the whole text: far faster than line by line."""
+    lines = document.encode().split(b"\r\n")
+    return b"\r\n".join(
+        line if len(line) <= MAX_LINE_OCTETS else b"\r\n ".join(_pieces(line)) for line in lines
+    )
 
 
 def _pieces(data: bytes) -> Iterator[bytes]:
