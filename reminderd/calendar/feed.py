@@ -108,6 +108,9 @@ class _LimitedReader:
     def read(self, size: int = -1) -> bytes:
         return b""  # GET and HEAD carry no body; nothing else is read
 
+    def close(self) -> None:
+        self._stream.close()
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
@@ -116,9 +119,10 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = REQUEST_TIMEOUT
 
     def setup(self) -> None:
+        self.timeout = self.server.request_timeout
         super().setup()
         # A per-read timeout alone lets a client trickle one byte at a time forever.
-        self._watchdog = threading.Timer(CONNECTION_DEADLINE, self._abort)
+        self._watchdog = threading.Timer(self.server.deadline, self._abort)
         self._watchdog.daemon = True
         self._watchdog.start()
         self.rfile = _LimitedReader(self.rfile, MAX_REQUEST_HEAD)  # type: ignore[assignment]
@@ -214,14 +218,24 @@ def _matches(if_none_match: str, etag: str) -> bool:
 class FeedServer(ThreadingHTTPServer):
     """Serves one calendar at ``/<secret>/repayments.ics``; 404 for any other path, 405 for
     any method but GET and HEAD. Threads are daemons; a silent client is dropped after
-    ``REQUEST_TIMEOUT`` seconds and any request after ``CONNECTION_DEADLINE``."""
+    ``request_timeout`` seconds and any request after ``deadline``."""
 
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, host: str, port: int, secret: str, calendar: bytes | None = None) -> None:
-        """Bind to ``host``:``port`` (IPv4, IPv6 or a name; port 0 picks a free one).
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        secret: str,
+        calendar: bytes | None = None,
+        *,
+        request_timeout: float = REQUEST_TIMEOUT,
+        deadline: float = CONNECTION_DEADLINE,
+    ) -> None:
+        """Bind to ``host``:``port`` (IPv4, IPv6 or a name; port 0 picks a free one). A client
+        silent for ``request_timeout`` seconds, or still talking after ``deadline``, is cut off.
 
         Raises ``OSError`` when the address cannot be bound.
         """
@@ -232,6 +246,8 @@ class FeedServer(ThreadingHTTPServer):
         )[0]
         self.address_family = family
         self.secret = secret
+        self.request_timeout = request_timeout
+        self.deadline = deadline
         self.expected_path = feed_path(secret).encode("ascii")
         self._content: tuple[bytes | None, str] = (None, "")
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
@@ -278,7 +294,7 @@ class FeedServer(ThreadingHTTPServer):
     def start(self) -> None:
         """Serve in a daemon thread until :meth:`stop`."""
         self._thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.5}, name="reminderd-feed"
+            target=self.serve_forever, kwargs={"poll_interval": 0.1}, name="reminderd-feed"
         )
         self._thread.daemon = True
         self._thread.start()
