@@ -329,3 +329,35 @@ def test_build_calendar_open_ended_recurring_numbered_without_total():
         "Card minimum €30.00 (2)",
         "Card minimum €30.00 (3)",
     ]
+
+
+def test_export_write_private_directory_keeps_file_private(tmp_path, config):
+    from reminderd.calendar import export
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    written = export.write(config, {}, NOW, private / "cal.ics")
+    assert oct(written.stat().st_mode & 0o777) == oct(0o600)
+    assert written.read_bytes() == content.build_calendar(config, {}, NOW)
+
+
+def test_export_write_parent_is_a_file_fails_naming_path(tmp_path, config):
+    from reminderd.calendar import export
+    from reminderd.errors import RuntimeFailure
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    target = blocker / "cal.ics"
+    with pytest.raises(RuntimeFailure, match=str(target)):
+        export.write(config, {}, NOW, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
+
+
+def test_export_write_target_is_directory_fails_without_temp_left(tmp_path, config):
+    from reminderd.calendar import export
+    from reminderd.errors import RuntimeFailure
+
+    (tmp_path / "cal.ics").mkdir()
+    with pytest.raises(RuntimeFailure, match="cal.ics"):
+        export.write(config, {}, NOW, tmp_path / "cal.ics")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal.ics"]
