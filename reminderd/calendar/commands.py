@@ -1,0 +1,67 @@
+"""``export`` and ``feed-url``: fetch their inputs (config, payments, clock, state dir), call
+the calendar modules and print. No logic of their own."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from decimal import Decimal
+from pathlib import Path
+
+from reminderd.calendar import content, feed
+from reminderd.calendar import export as calendar_export
+from reminderd.context import Context
+from reminderd.errors import UserError
+
+ENABLE_HINT = (
+    'the calendar feed is not enabled: add `serve: {{listen: "127.0.0.1:8765"}}` '
+    "under `calendar:` in {config}"
+)
+
+
+def export(args: argparse.Namespace, context: Context) -> int:
+    """Write the calendar to ``-o FILE`` or ``calendar.path``; print the path and the count."""
+    config = context.config()
+    target = Path(args.output).expanduser() if getattr(args, "output", None) else None
+    written = calendar_export.write(config, _paid(context), context.now(), target)
+    context.print(f"{written}: {content.event_count(config)} events")
+    return 0
+
+
+def feed_url(args: argparse.Namespace, context: Context) -> int:
+    """Print the feed's ``http://`` and ``webcal://`` addresses (making its secret on first
+    use), and a QR code of the first when ``segno`` is installed."""
+    config = context.config()
+    if config.calendar.serve_listen is None:
+        raise UserError(ENABLE_HINT.format(config=context.config_path))
+    host, port = feed.parse_listen(config.calendar.serve_listen)
+    secret = feed.load_secret(context.state_dir)
+    url = feed.feed_url(host, port, secret)
+    context.print(url)
+    context.print(feed.feed_url(host, port, secret, scheme="webcal"))
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - a hint, not a bind
+        context.warn(f"the feed listens on every address: put this machine's address for {host}")
+    elif host in ("127.0.0.1", "::1", "localhost"):
+        context.warn("the feed listens on loopback: only programs on this machine can subscribe")
+    _print_qr(url, context)
+    return 0
+
+
+def _print_qr(url: str, context: Context) -> None:
+    isatty = getattr(context.out, "isatty", None)
+    if isatty is None or not isatty():
+        return  # a QR code is for a person at a terminal, not for a script reading the URLs
+    try:
+        import segno
+    except ImportError:
+        return  # optional: pip install 'reminderd[qr]'
+    segno.make(url, error="m").terminal(out=context.out, compact=True)
+
+
+def _paid(context: Context) -> dict[str, Decimal]:
+    """The payments per loan, or none when this build has no ledger yet."""
+    if importlib.util.find_spec("reminderd.ledger") is None:
+        return {}
+    from reminderd.views import paid_totals
+
+    return paid_totals(context)

@@ -1,0 +1,80 @@
+"""Writing the calendar file: atomically, so a reader (a phone syncing the file, a web server
+serving it) never sees half a calendar (SPEC §4). The only module here that writes files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from reminderd.calendar import content
+from reminderd.errors import RuntimeFailure
+from reminderd.model import Config
+
+
+def write(
+    config: Config,
+    paid: Mapping[str, Decimal],
+    now: datetime,
+    path: Path | None = None,
+) -> Path:
+    """Build the calendar for (``config``, ``paid``, ``now``) and write it to ``path``, else to
+    ``calendar.path``; return the path written.
+
+    Raises :class:`RuntimeFailure` naming the path when it cannot be written; the file that
+    was there before is then left as it was.
+    """
+    target = path if path is not None else config.calendar.path
+    write_bytes(target, content.build_calendar(config, paid, now))
+    return target
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically: a temporary file in the same directory,
+    flushed to disk, then renamed over the target. Parent directories are created.
+
+    The file is readable by everyone (0644) unless its directory is private (no access for
+    group and others), where it stays private (0600). Raises :class:`RuntimeFailure` naming
+    the path on any error; no temporary file is left behind.
+    """
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fchmod(stream.fileno(), _file_mode(path.parent))
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+        temporary = None
+        _sync_directory(path.parent)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise RuntimeFailure(f"cannot write the calendar to {path}: {reason}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _file_mode(directory: Path) -> int:
+    private = stat.S_IMODE(directory.stat().st_mode) & 0o077 == 0
+    return 0o600 if private else 0o644
+
+
+def _sync_directory(directory: Path) -> None:
+    """Flush the rename itself to disk (best effort: not every file system allows it)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
