@@ -96,9 +96,7 @@ class Service:
         if channel == "email":
             from reminderd.calendar.content import single_event_calendar
 
-            attachment = single_event_calendar(
-                config, due.loan, due.installment, due.standing.paid, now
-            )
+            attachment = single_event_calendar(config, due.loan, due.installment, self._paid(), now)
         return Message(
             key=due.reminder.key,
             kind="catchup" if due.catch_up else due.kind,
@@ -302,18 +300,14 @@ class Service:
     def _start_feed(self) -> None:
         if not self.config.calendar.serve_listen:
             return
-        from reminderd.calendar.feed import FeedServer
+        from reminderd.calendar import feed
 
         try:
-            self.feed = FeedServer.from_listen(self.config.calendar.serve_listen, self.state_dir)
-            self.feed.start()
-        except OSError as error:
-            log.error(
-                "cannot serve the calendar on %s: %s", self.config.calendar.serve_listen, error
-            )
-            self.feed = None
+            self.feed = feed.serve(self.config.calendar.serve_listen, self.state_dir)
+        except UserError as error:
+            log.error("%s", error.message)
             return
-        self._calendar_marks = frozenset()
+        self._calendar_marks = frozenset()  # the first tick hands the feed its calendar
         log.info("serving the calendar feed on %s", self.config.calendar.serve_listen)
 
     def _start_watcher(self) -> None:

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import secrets
+import selectors
 import socket
 import socketserver
 import stat
@@ -293,18 +294,31 @@ class FeedServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         """Serve in a daemon thread until :meth:`stop`."""
-        self._thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.1}, name="reminderd-feed"
-        )
-        self._thread.daemon = True
+        self._wake_read, self._wake_write = os.pipe()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="reminderd-feed", daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        # socketserver's serve_forever wakes every poll_interval to look for shutdown(); a
+        # service that must stay idle blocks on the socket and a wake-up pipe instead.
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self._stopping:
+                for key, _ in selector.select():
+                    if key.fileobj is self and not self._stopping:
+                        self._handle_request_noblock()
 
     def stop(self) -> None:
         """Stop serving and close the socket; requests in flight finish on their own."""
         if self._thread is not None:
-            self.shutdown()
+            self._stopping = True
+            os.write(self._wake_write, b"x")
             self._thread.join()
             self._thread = None
+            os.close(self._wake_read)
+            os.close(self._wake_write)
         self.server_close()
 
 
