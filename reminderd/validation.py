@@ -171,7 +171,9 @@ class Run:
             return _BAD
 
     def problem(self, line: int, column: int, where: str, what: str) -> None:
-        self.problems.append(ys.Problem(line, column, where, what))
+        # The root has no key path; name it like the file-level problems do, so that every
+        # line keeps the ``PATH:LINE:COLUMN: where: what`` shape.
+        self.problems.append(ys.Problem(line, column, where or "(file)", what))
 
     def at(self, where: str, what: str) -> None:
         """Report a problem at the place ``where`` was written (or its nearest parent)."""
