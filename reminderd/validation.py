@@ -278,6 +278,11 @@ def to_int(low: int, high: int) -> Callable[[str], int]:
         stripped = text.strip().replace("_", "")
         if not re.fullmatch(r"[+-]?\d+", stripped):
             raise Invalid(f"not a whole number: {text!r}")
+        # int() refuses more than 4,300 digits with a ValueError; no bound here needs 20.
+        if len(stripped.lstrip("+-").lstrip("0")) > 20:
+            raise Invalid(
+                f"must be at least {low}" if stripped[0] == "-" else f"must be at most {high}"
+            )
         value = int(stripped)
         if value < low:
             raise Invalid(f"must be at least {low}")
