@@ -320,8 +320,14 @@ class _Builder:
         count = raw.get("count")
         until = raw.get("until")
         if kind == "recurring":
-            if (count is None) == (until is None):
+            # Whether a key was written, even with a bad value (already reported): a count of 0
+            # is one problem, not also "neither count nor until".
+            has_count = f"{where}.count" in self.run.positions
+            has_until = f"{where}.until" in self.run.positions
+            if has_count == has_until:
                 self.run.at(where, "a recurring plan needs exactly one of count or until")
+                return None
+            if count is None and until is None:
                 return None
             if until is not None and first_due is not None:
                 if until < first_due.day:
