@@ -172,11 +172,16 @@ class _Builder:
             chosen = channels.names()
         else:
             chosen = tuple(dict.fromkeys(names))
-            for name in chosen:
+            # Names inherited from the top-level reminders were checked there; report each
+            # unconfigured name once, where it was written.
+            written = list(given.get("channels") or ())
+            # An item that failed its own check is missing here, so indexes would shift.
+            exact = f"{where}.channels[{len(written)}]" not in self.run.positions
+            for index, name in enumerate(written):
                 if name not in channels.names():
                     configured = ", ".join(channels.names()) or "none"
                     self.run.at(
-                        f"{where}.channels",
+                        f"{where}.channels[{index}]" if exact else f"{where}.channels",
                         f"channel {name!r} is not configured under channels: "
                         f"(configured: {configured})",
                     )
