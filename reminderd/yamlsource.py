@@ -60,13 +60,44 @@ class TooLarge(Exception):
     """The document expands beyond the bounds above."""
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__()
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's composer recurses once per level: a file of 10,000 ``[`` took most of a second
+    to end in a RecursionError with no position. Count the levels and stop where they pass
+    the bound, at the line and column of the node that did."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
 def parse(text: str, problems: list[Problem]) -> Node | None:
     """Parse one YAML document; append syntax and structure problems to ``problems``.
 
     Returns ``None`` when the text is empty or unreadable.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as error:
+        line, column = error.mark.line + 1, error.mark.column + 1
+        problems.append(
+            Problem(line, column, "(file)", f"nested more than {MAX_DEPTH} levels deep")
+        )
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
