@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from reminderd import config
+from reminderd.durations import Lead
 from reminderd.errors import ConfigError
-from reminderd.model import Config, Loan
+from reminderd.model import Config, Loan, Plan, Reminders
 
+ONE_DAY = Lead(days=1)
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PROBLEM_LINE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<where>.+?): .+$")
 
@@ -52,3 +55,27 @@ def one_loan(plan: str, *, top: str = "", loan: str = "") -> Loan:
     """Build the single loan of a config whose ``plan:`` is the flow mapping ``plan``."""
     text = f"{top}loans:\n  - id: a\n    name: A\n{loan}    plan: {plan}\n"
     return parse_text(text).loans[0]
+
+
+def make_loan(
+    plan: Plan,
+    *,
+    currency: str = "CNY",
+    zone: ZoneInfo | str = "Asia/Shanghai",
+    adjust: str = "none",
+    holidays: str | None = None,
+    at: time = time(9, 0),
+    before: tuple[Lead, ...] = (ONE_DAY,),
+    overdue_every: Lead | None = ONE_DAY,
+) -> Loan:
+    """A loan built directly from the model, for property tests that run thousands of plans."""
+    return Loan(
+        id="p",
+        name="P",
+        currency=currency,
+        plan=plan,
+        reminders=Reminders(before=before, time=at, overdue_every=overdue_every, channels=()),
+        timezone=ZoneInfo(zone) if isinstance(zone, str) else zone,
+        adjust=adjust,
+        holidays=holidays,
+    )
