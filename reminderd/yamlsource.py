@@ -104,8 +104,25 @@ def parse(text: str, problems: list[Problem]) -> Node | None:
         reason = error.problem or error.context or "not valid YAML"
         problems.append(Problem(line, column, "(file)", f"YAML syntax: {reason}"))
         return None
+    except yaml.reader.ReaderError as error:
+        # A control character: PyYAML's own message spans two lines and counts characters
+        # from the start of the text; give its line and column instead.
+        before = text[: error.position]
+        line = before.count("\n") + 1
+        column = error.position - (before.rfind("\n") + 1) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character[0])
+        problems.append(
+            Problem(
+                line,
+                column,
+                "(file)",
+                f"YAML does not allow the control character U+{code:04X} here",
+            )
+        )
+        return None
     except yaml.YAMLError as error:
-        problems.append(Problem(1, 1, "(file)", f"YAML: {error}"))
+        reason = str(error).splitlines()[0] if str(error) else "not valid YAML"
+        problems.append(Problem(1, 1, "(file)", f"YAML: {reason}"))
         return None
     except RecursionError:
         problems.append(Problem(1, 1, "(file)", "nested too deeply"))
