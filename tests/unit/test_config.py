@@ -295,3 +295,11 @@ def test_parse_loan_overrides_inherit_the_other_reminder_keys() -> None:
     assert [lead.days for lead in settings.before] == [1]
     assert settings.time.isoformat() == "10:30:00"
     assert settings.overdue_every is None
+
+
+def test_parse_control_character_reports_its_line_and_column_in_one_line() -> None:
+    problems = text_problems("loans:\n  - id: a\x07b\n")
+
+    assert problems == [
+        "config.yaml:2:10: (file): YAML does not allow the control character U+0007 here"
+    ]
