@@ -78,8 +78,21 @@ def parse(
         config = _Builder(run, path, mode, os.environ if environ is None else environ).build(values)
     if run.problems or config is None:
         ordered = sorted(run.problems, key=lambda p: (p.line, p.column))
-        raise ConfigError([f"{path}:{p.line}:{p.column}: {p.where}: {p.what}" for p in ordered])
+        raise ConfigError(
+            [
+                f"{path}:{p.line}:{p.column}: {_one_line(p.where)}: {_one_line(p.what)}"
+                for p in ordered
+            ]
+        )
     return config
+
+
+def _one_line(text: str) -> str:
+    """Escape what would break a ``PATH:LINE:COL: where: what`` line: a key or a value can hold
+    a newline or another control character (``"\\n": x`` is a valid YAML key)."""
+    if text.isprintable():
+        return text or "(empty)"
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def system_zone(environ: dict[str, str] | os._Environ[str]) -> ZoneInfo:
