@@ -303,3 +303,9 @@ def test_parse_control_character_reports_its_line_and_column_in_one_line() -> No
     assert problems == [
         "config.yaml:2:10: (file): YAML does not allow the control character U+0007 here"
     ]
+
+
+def test_parse_key_with_a_newline_stays_on_one_line() -> None:
+    problems = text_problems('"a\\nb": 1\nloans: []\n')
+
+    assert problems == ["config.yaml:1:1: a\\nb: unknown key"]
