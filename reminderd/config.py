@@ -78,8 +78,21 @@ def parse(
         config = _Builder(run, path, mode, os.environ if environ is None else environ).build(values)
     if run.problems or config is None:
         ordered = sorted(run.problems, key=lambda p: (p.line, p.column))
-        raise ConfigError([f"{path}:{p.line}:{p.column}: {p.where}: {p.what}" for p in ordered])
+        raise ConfigError(
+            [
+                f"{path}:{p.line}:{p.column}: {_one_line(p.where)}: {_one_line(p.what)}"
+                for p in ordered
+            ]
+        )
     return config
+
+
+def _one_line(text: str) -> str:
+    """Escape what would break a ``PATH:LINE:COL: where: what`` line: a key or a value can hold
+    a newline or another control character (``"\\n": x`` is a valid YAML key)."""
+    if text.isprintable():
+        return text or "(empty)"
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def system_zone(environ: dict[str, str] | os._Environ[str]) -> ZoneInfo:
@@ -172,11 +185,16 @@ class _Builder:
             chosen = channels.names()
         else:
             chosen = tuple(dict.fromkeys(names))
-            for name in chosen:
+            # Names inherited from the top-level reminders were checked there; report each
+            # unconfigured name once, where it was written.
+            written = list(given.get("channels") or ())
+            # An item that failed its own check is missing here, so indexes would shift.
+            exact = f"{where}.channels[{len(written)}]" not in self.run.positions
+            for index, name in enumerate(written):
                 if name not in channels.names():
                     configured = ", ".join(channels.names()) or "none"
                     self.run.at(
-                        f"{where}.channels",
+                        f"{where}.channels[{index}]" if exact else f"{where}.channels",
                         f"channel {name!r} is not configured under channels: "
                         f"(configured: {configured})",
                     )
@@ -320,8 +338,14 @@ class _Builder:
         count = raw.get("count")
         until = raw.get("until")
         if kind == "recurring":
-            if (count is None) == (until is None):
+            # Whether a key was written, even with a bad value (already reported): a count of 0
+            # is one problem, not also "neither count nor until".
+            has_count = f"{where}.count" in self.run.positions
+            has_until = f"{where}.until" in self.run.positions
+            if has_count == has_until:
                 self.run.at(where, "a recurring plan needs exactly one of count or until")
+                return None
+            if count is None and until is None:
                 return None
             if until is not None and first_due is not None:
                 if until < first_due.day:

@@ -17,6 +17,7 @@ _COMPACT = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?
 _ISO = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _STEP = re.compile(r"^(\d+)\s*(day|week|month|year)s?$")
 MAX_DAYS = 3660  # ten years: no reminder lead or repeat needs more
+_MAX_DIGITS = 12  # more digits exceed any bound; int() itself fails past 4,300 of them
 
 
 @dataclass(frozen=True, order=True)
@@ -76,6 +77,8 @@ def parse_duration(text: str) -> Lead:
         match = _ISO.match(cleaned.upper())
         if match is None or cleaned.upper() in ("P", "PT"):
             raise ValueError(f"not a duration: {text!r} (write 30s, 30m, 2h, 1d, 1w, 1d12h or P1D)")
+    if any(len(group.lstrip("0")) > _MAX_DIGITS for group in match.groups() if group):
+        raise ValueError(f"{text} is too long: at most ten years")
     weeks, days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
     lead = Lead(days=weeks * 7 + days, seconds=hours * 3600 + minutes * 60 + seconds)
     if lead.approximate_seconds() > MAX_DAYS * 86400:
@@ -106,6 +109,8 @@ def parse_step(text: str) -> Step:
         raise ValueError(
             f"not a step: {text!r} (write N days, N weeks, N months or N years, e.g. 1 month)"
         )
+    if len(match.group(1).lstrip("0")) > _MAX_DIGITS:
+        raise ValueError(f"{text} is too long a step: at most ten years")
     count = int(match.group(1))
     if count < 1:
         raise ValueError("the step must be at least 1")

@@ -171,7 +171,9 @@ class Run:
             return _BAD
 
     def problem(self, line: int, column: int, where: str, what: str) -> None:
-        self.problems.append(ys.Problem(line, column, where, what))
+        # The root has no key path; name it like the file-level problems do, so that every
+        # line keeps the ``PATH:LINE:COLUMN: where: what`` shape.
+        self.problems.append(ys.Problem(line, column, where or "(file)", what))
 
     def at(self, where: str, what: str) -> None:
         """Report a problem at the place ``where`` was written (or its nearest parent)."""
@@ -276,6 +278,11 @@ def to_int(low: int, high: int) -> Callable[[str], int]:
         stripped = text.strip().replace("_", "")
         if not re.fullmatch(r"[+-]?\d+", stripped):
             raise Invalid(f"not a whole number: {text!r}")
+        # int() refuses more than 4,300 digits with a ValueError; no bound here needs 20.
+        if len(stripped.lstrip("+-").lstrip("0")) > 20:
+            raise Invalid(
+                f"must be at least {low}" if stripped[0] == "-" else f"must be at most {high}"
+            )
         value = int(stripped)
         if value < low:
             raise Invalid(f"must be at least {low}")

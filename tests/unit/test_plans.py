@@ -1,0 +1,326 @@
+"""Plans: amounts add up, dates step from first_due, month ends, holidays and make-up days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from reminderd import money, plans
+from reminderd.durations import Step
+from reminderd.model import DueSpec, Plan
+from tests.unit.conftest import make_loan, one_loan, parse_fixture
+
+CURRENCIES = ["CNY", "USD", "EUR", "JPY", "KRW", "KWD"]
+PERIODS_PER_YEAR = {"month": 12, "year": 1, "week": 52, "day": 365}
+
+
+def _round_half_up(value: Fraction, places: int) -> Decimal:
+    """Round an exact fraction half-up to ``places`` decimals, without Decimal arithmetic."""
+    scaled = value * 10**places
+    whole = scaled.numerator // scaled.denominator
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(whole).scaleb(-places)
+
+
+@st.composite
+def amortized_plans(draw: st.DrawFn, kind: str) -> tuple[Plan, str]:
+    currency = draw(st.sampled_from(CURRENCIES))
+    places = money.minor_units(currency)
+    count = draw(st.integers(min_value=1, max_value=120))
+    # At least count² minor units: a smaller principal splits into parts so small that
+    # rounding each half-up runs the balance out before the last installment (see report).
+    minor = draw(st.integers(min_value=count * count, max_value=10**9))
+    principal = Decimal(minor).scaleb(-places)
+    rate = Decimal(draw(st.integers(min_value=0, max_value=3600))).scaleb(-4)  # 0 .. 36%
+    unit = draw(st.sampled_from(["month", "year", "week", "day"]))
+    step = Step(draw(st.integers(min_value=1, max_value=3)), unit)
+    first = draw(st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31)))
+    plan = Plan(
+        kind=kind,
+        principal=principal,
+        count=count,
+        first_due=DueSpec(first),
+        every=step,
+        annual_rate=rate,
+    )
+    return plan, currency
+
+
+@pytest.mark.parametrize("kind", ["equal_principal", "annuity"])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_installments_amortized_random_plan_keeps_every_invariant(
+    kind: str, data: st.DataObject
+) -> None:
+    plan, currency = data.draw(amortized_plans(kind))
+    if kind == "annuity":
+        # The level payment is rounded once; each period's error (at most half a minor unit)
+        # compounds to half_unit × ((1 + r)^n − 1) / r at the end. Past a quarter of a payment
+        # the balance runs out early or piles onto the last installment (see the report), so
+        # keep to plans whose drift stays below that: every realistic loan does.
+        rate = float(plans.periodic_rate(plan.annual_rate, plan.every))
+        half_unit = float(money.quantum(currency)) / 2
+        growth = (1 + rate) ** plan.count
+        drift = half_unit * ((growth - 1) / rate if rate else plan.count)
+        payment = float(plan.principal) * (rate * growth / (growth - 1) if rate else 1 / plan.count)
+        assume(drift < payment / 4)
+    rows = plans.installments(make_loan(plan, currency=currency))
+    places = money.minor_units(currency)
+    quantum = money.quantum(currency)
+    periods = Fraction(PERIODS_PER_YEAR[plan.every.unit], plan.every.count)
+
+    assert len(rows) == plan.count
+    assert [row.number for row in rows] == list(range(1, plan.count + 1))
+    # The principal parts add up to the principal exactly.
+    assert sum(row.principal for row in rows) == plan.principal
+    # Dates strictly increase (no adjust).
+    assert all(a.due < b.due for a, b in zip(rows, rows[1:], strict=False))
+    assert rows[0].due == plan.first_due.day
+    outstanding = plan.principal
+    for row in rows:
+        for amount in (row.amount, row.principal, row.interest, row.balance_after):
+            assert amount == amount.quantize(quantum)
+        assert row.amount == row.principal + row.interest
+        # Interest on the outstanding balance, computed here with exact fractions.
+        expected = _round_half_up(
+            Fraction(outstanding) * Fraction(plan.annual_rate) / periods, places
+        )
+        assert row.interest == expected
+        assert row.principal >= 0
+        outstanding -= row.principal
+        assert row.balance_after == outstanding
+    assert rows[-1].balance_after == 0
+    balances = [row.balance_after for row in rows]
+    assert balances == sorted(balances, reverse=True)
+    if kind == "annuity":
+        assert len({row.amount for row in rows[:-1]}) <= 1
+    else:
+        assert len({row.principal for row in rows[:-1]}) <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31)),
+    months=st.integers(min_value=1, max_value=12),
+    count=st.integers(min_value=1, max_value=60),
+)
+def test_step_dates_months_count_from_first_due_and_clamp_to_month_end(
+    first: date, months: int, count: int
+) -> None:
+    stepped = plans.step_dates(first, Step(months, "month"))
+    dates = [next(stepped) for _ in range(count)]
+
+    for index, day in enumerate(dates):
+        total = first.month - 1 + index * months
+        year, month = first.year + total // 12, total % 12 + 1
+        next_month = date(year + month // 12, month % 12 + 1, 1)
+        last_day = (next_month - timedelta(days=1)).day
+        assert day == date(year, month, min(first.day, last_day))
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        (
+            "2027-01-31",
+            ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31", "2027-06-30"],
+        ),
+        (
+            "2027-01-30",
+            ["2027-01-30", "2027-02-28", "2027-03-30", "2027-04-30", "2027-05-30", "2027-06-30"],
+        ),
+        (
+            "2028-01-29",
+            ["2028-01-29", "2028-02-29", "2028-03-29", "2028-04-29", "2028-05-29", "2028-06-29"],
+        ),
+        (
+            "2027-01-29",
+            ["2027-01-29", "2027-02-28", "2027-03-29", "2027-04-29", "2027-05-29", "2027-06-29"],
+        ),
+        (
+            "2028-01-31",
+            ["2028-01-31", "2028-02-29", "2028-03-31", "2028-04-30", "2028-05-31", "2028-06-30"],
+        ),
+        (
+            "2027-08-31",
+            ["2027-08-31", "2027-09-30", "2027-10-31", "2027-11-30", "2027-12-31", "2028-01-31"],
+        ),
+    ],
+)
+def test_installments_monthly_plan_from_month_end_returns_to_its_day(
+    first: str, expected: list[str]
+) -> None:
+    loan = one_loan(f"{{kind: recurring, amount: 10, count: 6, first_due: {first}}}")
+
+    assert [row.due.isoformat() for row in plans.installments(loan)] == expected
+
+
+def test_installments_yearly_plan_from_leap_day_falls_on_28th_until_next_leap_year() -> None:
+    loan = one_loan("{kind: recurring, amount: 10, count: 5, first_due: 2028-02-29, every: 1 year}")
+
+    assert [row.due.isoformat() for row in plans.installments(loan)] == [
+        "2028-02-29",
+        "2029-02-28",
+        "2030-02-28",
+        "2031-02-28",
+        "2032-02-29",
+    ]
+
+
+def test_installments_recurring_until_includes_the_until_date() -> None:
+    loan = one_loan("{kind: recurring, amount: 300, first_due: 2026-12-05, until: 2027-06-05}")
+
+    rows = plans.installments(loan)
+
+    assert [row.due.isoformat() for row in rows] == [
+        "2026-12-05",
+        "2027-01-05",
+        "2027-02-05",
+        "2027-03-05",
+        "2027-04-05",
+        "2027-05-05",
+        "2027-06-05",
+    ]
+    assert rows[0].of is None
+
+
+def test_installments_jpy_equal_principal_last_absorbs_the_rounding() -> None:
+    (loan,) = parse_fixture("jpy_equal_principal.yaml").loans
+
+    rows = plans.installments(loan)
+
+    # 100000 / 3 = 33333.33…: two parts of 33333, the last 100000 - 66666 = 33334.
+    assert [row.amount for row in rows] == [Decimal(33333), Decimal(33333), Decimal(33334)]
+    assert [row.balance_after for row in rows] == [Decimal(66667), Decimal(33334), Decimal(0)]
+    assert [row.due.isoformat() for row in rows] == ["2027-01-31", "2027-02-28", "2027-03-31"]
+
+
+def test_installments_jpy_annuity_worked_by_hand() -> None:
+    loan = one_loan(
+        "{kind: annuity, principal: 100000, count: 3, first_due: 2027-01-31, annual_rate: 12%}",
+        top="currency: JPY\n",
+    )
+
+    rows = plans.installments(loan)
+
+    # Monthly rate 1%: payment = 100000 × 0.01 × 1.01³ / (1.01³ − 1) = 34002.21… → 34002.
+    # Interest 1000; 66998 × 1% = 669.98 → 670; 33666 × 1% = 336.66 → 337.
+    assert [(r.amount, r.principal, r.interest) for r in rows] == [
+        (Decimal(34002), Decimal(33002), Decimal(1000)),
+        (Decimal(34002), Decimal(33332), Decimal(670)),
+        (Decimal(34003), Decimal(33666), Decimal(337)),
+    ]
+
+
+def test_installments_cny_equal_principal_with_interest_worked_by_hand() -> None:
+    loan = one_loan(
+        "{kind: equal_principal, principal: 1000, count: 3, first_due: 2027-01-15, "
+        "annual_rate: 0.12}"
+    )
+
+    rows = plans.installments(loan)
+
+    # Parts 333.33, 333.33, 333.34; interest 1% of 1000, 666.67 (6.6667 → 6.67), 333.34
+    # (3.3334 → 3.33).
+    assert [(r.amount, r.interest) for r in rows] == [
+        (Decimal("343.33"), Decimal("10.00")),
+        (Decimal("340.00"), Decimal("6.67")),
+        (Decimal("336.67"), Decimal("3.33")),
+    ]
+
+
+# ---- working days -------------------------------------------------------------------------
+# China 2026 in the installed holidays data (checked with holidays.country_holidays("CN",
+# years=2026)): Spring Festival off 2026-02-15 (Sun) .. 02-23 (Mon), with Saturdays 02-14 and
+# 02-28 official make-up working days; National Day off 10-01 .. 10-07, with Sunday 09-20 and
+# Saturday 10-10 make-up working days; Sunday 2026-01-04 a make-up day for New Year.
+
+
+@pytest.mark.parametrize(
+    ("nominal", "adjust", "expected"),
+    [
+        ("2026-02-17", "preceding", "2026-02-14"),  # back over the holiday to a make-up Saturday
+        ("2026-02-17", "following", "2026-02-24"),
+        ("2026-02-15", "following", "2026-02-24"),
+        ("2026-02-23", "preceding", "2026-02-14"),
+        ("2026-10-01", "preceding", "2026-09-30"),
+        ("2026-10-05", "following", "2026-10-08"),
+        ("2026-10-03", "preceding", "2026-09-30"),
+        ("2026-10-04", "following", "2026-10-08"),
+        ("2026-02-14", "following", "2026-02-14"),  # make-up Saturday: not moved
+        ("2026-02-28", "preceding", "2026-02-28"),  # make-up Saturday: not moved
+        ("2026-01-04", "following", "2026-01-04"),  # make-up Sunday: not moved
+        ("2026-10-10", "preceding", "2026-10-10"),  # make-up Saturday: not moved
+        ("2026-01-01", "following", "2026-01-04"),  # off Thu 1, Fri 2, Sat 3; Sun 4 works
+        ("2026-03-07", "following", "2026-03-09"),  # an ordinary Saturday
+        ("2026-03-10", "preceding", "2026-03-10"),  # an ordinary Tuesday
+    ],
+)
+def test_installments_china_holidays_adjust_honours_make_up_working_days(
+    nominal: str, adjust: str, expected: str
+) -> None:
+    loan = one_loan(
+        f"{{kind: once, due: {nominal}, amount: 100}}",
+        loan=f"    adjust: {adjust}\n    holidays: CN\n",
+    )
+
+    (row,) = plans.installments(loan)
+
+    assert (row.nominal.isoformat(), row.due.isoformat()) == (nominal, expected)
+
+
+@pytest.mark.parametrize(
+    ("nominal", "adjust", "expected"),
+    [
+        ("2026-02-14", "following", "2026-02-16"),  # without a calendar, Saturday is a weekend
+        ("2026-02-14", "preceding", "2026-02-13"),
+        ("2026-02-17", "following", "2026-02-17"),  # and holidays are ordinary weekdays
+        ("2026-10-04", "preceding", "2026-10-02"),
+        ("2026-10-04", "none", "2026-10-04"),
+    ],
+)
+def test_installments_weekend_only_adjust_without_holidays(
+    nominal: str, adjust: str, expected: str
+) -> None:
+    loan = one_loan(f"{{kind: once, due: {nominal}, amount: 100}}", loan=f"    adjust: {adjust}\n")
+
+    (row,) = plans.installments(loan)
+
+    assert row.due.isoformat() == expected
+
+
+def test_installments_adjusted_plan_keeps_numbers_and_amounts() -> None:
+    loan = one_loan(
+        "{kind: equal_principal, principal: 300, count: 3, first_due: 2026-01-17}",
+        loan="    adjust: following\n    holidays: CN\n",
+    )
+
+    rows = plans.installments(loan)
+
+    # 01-17 Sat → Mon 01-19; 02-17 Spring Festival → Tue 02-24; 03-17 is a Tuesday.
+    assert [(r.number, r.nominal.isoformat(), r.due.isoformat(), r.amount) for r in rows] == [
+        (1, "2026-01-17", "2026-01-19", Decimal("100.00")),
+        (2, "2026-02-17", "2026-02-24", Decimal("100.00")),
+        (3, "2026-03-17", "2026-03-17", Decimal("100.00")),
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: a principal under about count²/2 minor units rounds each part up and runs "
+    "out before the last installment, leaving installments of 0.00 (reported to the lead)",
+)
+def test_installments_tiny_principal_never_makes_a_zero_installment() -> None:
+    # 0.15 over 10: 0.015 → 0.02 a part, so seven parts use 0.14, the eighth 0.01, and the
+    # ninth and tenth are 0.00.
+    loan = one_loan("{kind: equal_principal, principal: 0.15, count: 10, first_due: 2027-01-15}")
+
+    rows = plans.installments(loan)
+
+    assert all(row.amount > 0 for row in rows), [row.amount for row in rows]
