@@ -121,9 +121,11 @@ def connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
             path.chmod(0o600)  # payments are private; SQLite's -wal/-shm files copy this mode
     except BaseException as error:
         conn.close()
-        if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
-            raise _busy(path) from error
-        if isinstance(error, sqlite3.DatabaseError):
+        if isinstance(error, sqlite3.OperationalError):
+            if _is_busy(error):
+                raise _busy(path) from error
+            raise RuntimeFailure(f"cannot use the state database {path}: {error}") from error
+        if isinstance(error, sqlite3.DatabaseError):  # not a database, or a damaged one
             raise _not_a_database(path, error) from error
         raise
     return conn
