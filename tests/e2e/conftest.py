@@ -36,6 +36,7 @@ class Cli:
         self.root = root
         self.config = root / "config.yaml"
         self.state_dir = root / "state"
+        self.command = reminderd_command()  # for tests that start processes themselves
         self.env = {
             **os.environ,
             "REMINDERD_CONFIG": str(self.config),
@@ -63,7 +64,7 @@ class Cli:
     ) -> subprocess.CompletedProcess[str]:
         """Run ``reminderd ARGS`` and return the finished process (text stdout/stderr)."""
         return subprocess.run(
-            [*reminderd_command(), *args],
+            [*self.command, *args],
             env={**self.env, **(env or {})},
             input=input,
             capture_output=True,

@@ -353,3 +353,23 @@ def test_example_config_pay_history_status_smoke(run_cli) -> None:
     assert (entry["loan"], entry["note"]) == ("wallet-a", "第一期")
     assert Decimal(entry["amount"]) == Decimal("1000.50")
     json.dumps(report)  # plain JSON all the way down
+
+
+def test_pay_first_writes_racing_on_a_fresh_state_dir_all_succeed(cli) -> None:
+    """Several processes creating and migrating the same new database at once."""
+    processes = [
+        subprocess.Popen(
+            [*cli.command, "pay", "loan-a", str(amount)],
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for amount in range(1, 7)
+    ]
+    outcomes = [(process.wait(timeout=60), process.communicate()[1]) for process in processes]
+    assert outcomes == [(0, "")] * 6
+    assert loan_status(cli, "loan-a")["paid"] == "21.00"
+    with sqlite3.connect(db_path(cli)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    conn.close()

@@ -107,9 +107,7 @@ def test_transaction_lock_held_past_timeout_is_a_runtime_failure(tmp_path, conn)
         other.close()
 
 
-def test_connect_lock_held_past_timeout_is_a_runtime_failure(
-    tmp_path, monkeypatch
-) -> None:
+def test_connect_lock_held_past_timeout_is_a_runtime_failure(tmp_path, monkeypatch) -> None:
     state = tmp_path / "state"
     state.mkdir()
     holder = sqlite3.connect(state / store.DB_NAME, isolation_level=None)
