@@ -1,0 +1,118 @@
+"""Where the money stands: per loan and per month, as a pure function of (config, paid, now).
+
+Nothing here reads the clock, the ledger or a file; ``status_report`` is what ``status --json``
+prints and what the human table is drawn from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from reminderd import money, plans
+from reminderd.model import Config, Loan
+from reminderd.standing import LoanStanding, allocate
+
+
+def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) -> dict[str, Any]:
+    """Return the ``status --json`` object of SPEC §3.
+
+    ``loans``: per loan ``id``, ``name``, ``currency``, ``total``, ``paid``, ``outstanding``,
+    ``credit`` (paid beyond the whole plan), ``next_due`` (ISO date of the oldest unsettled
+    installment, or null), ``overdue`` (the amount still owed on installments whose due instant
+    has passed), ``overdue_count``, ``count`` and ``settled`` (installments).
+
+    ``months``: one row per ``YYYY-MM`` and currency, ``due`` being the sum of the amounts of
+    the installments whose (weekend/holiday adjusted) due date falls in that month, before any
+    payment, and ``outstanding`` what is still owed on them. The months listed run from the
+    earlier of the current month (in ``config.timezone``) and the oldest month holding an
+    unsettled installment, through the last month of any plan: settled history is left out,
+    anything still owed is not. The config's currency gets a row for every month of that range
+    (so a budget can be read month by month); other currencies only where they have dues.
+    ``budget`` is the monthly budget for the config's currency (null otherwise or when unset),
+    and ``over`` is true exactly when a budget is set, the row is in the config's currency, and
+    ``due`` exceeds the budget.
+
+    ``paid`` maps loan ids to the net total paid; ``now`` must be aware.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be aware")
+    loans = []
+    dues: dict[tuple[str, str], Decimal] = {}
+    owed: dict[tuple[str, str], Decimal] = {}
+    open_months: list[str] = []
+    last_months: list[str] = []
+    for loan in config.loans:
+        standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
+        loans.append(_loan_row(loan, standing, now))
+        for row in standing.rows:
+            key = (_month(row.installment.due), loan.currency)
+            dues[key] = dues.get(key, Decimal(0)) + row.installment.amount
+            owed[key] = owed.get(key, Decimal(0)) + row.outstanding
+            if not row.settled:
+                open_months.append(key[0])
+            last_months.append(key[0])
+    current = _month(now.astimezone(config.timezone).date())
+    first = min([current, *open_months])
+    last = max([first, *last_months])
+    months = []
+    for month in _month_range(first, last):
+        currencies = {currency for (m, currency) in dues if m == month} | {config.currency}
+        for currency in sorted(currencies, key=lambda code: (code != config.currency, code)):
+            months.append(_month_row(config, month, currency, dues, owed))
+    return {"as_of": now.isoformat(), "currency": config.currency, "loans": loans, "months": months}
+
+
+def _loan_row(loan: Loan, standing: LoanStanding, now: datetime) -> dict[str, Any]:
+    currency = loan.currency
+    overdue = standing.overdue(now)
+    next_open = standing.next_open()
+    return {
+        "id": loan.id,
+        "name": loan.name,
+        "currency": currency,
+        "total": money.to_json(standing.total, currency),
+        "paid": money.to_json(standing.paid, currency),
+        "outstanding": money.to_json(standing.outstanding, currency),
+        "credit": money.to_json(standing.credit, currency),
+        "next_due": next_open.installment.due.isoformat() if next_open else None,
+        "overdue": money.to_json(sum((r.outstanding for r in overdue), Decimal(0)), currency),
+        "overdue_count": len(overdue),
+        "count": len(standing.rows),
+        "settled": sum(1 for row in standing.rows if row.settled),
+    }
+
+
+def _month_row(
+    config: Config,
+    month: str,
+    currency: str,
+    dues: Mapping[tuple[str, str], Decimal],
+    owed: Mapping[tuple[str, str], Decimal],
+) -> dict[str, Any]:
+    due = dues.get((month, currency), Decimal(0))
+    budget = config.budget_monthly if currency == config.currency else None
+    return {
+        "month": month,
+        "currency": currency,
+        "due": money.to_json(due, currency),
+        "outstanding": money.to_json(owed.get((month, currency), Decimal(0)), currency),
+        "budget": None if budget is None else money.to_json(budget, currency),
+        "over": budget is not None and due > budget,
+    }
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``first`` through ``last``."""
+    year, month = (int(part) for part in first.split("-"))
+    result = []
+    while (label := f"{year:04d}-{month:02d}") <= last:
+        result.append(label)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result

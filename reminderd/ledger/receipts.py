@@ -1,0 +1,124 @@
+"""Receipts kept with payments: checked before anything is written, then copied into
+``state_dir/receipts`` under their content hash.
+
+The stored name is ``<sha256><suffix>``, the suffix taken from the original name only when it
+is short and plain (``.pdf``, ``.jpg``), so no name a user gives can escape the directory or
+collide; the original name, in any script, is kept in the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reminderd.errors import RuntimeFailure, UserError
+
+MAX_RECEIPT_BYTES = 50 * 1024 * 1024
+RECEIPTS_DIR = "receipts"
+_PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt file that passed :func:`check`: where it is and what it is called."""
+
+    source: Path
+    name: str  # the original file name, as given
+    size: int
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    sha256: str
+    path: Path
+    created: bool  # False when the same content was already stored
+
+
+def check(text: str) -> Receipt:
+    """Check that ``text`` names a readable regular file of at most 50 MB.
+
+    Raises ``UserError`` (one readable line) otherwise; nothing is written.
+    """
+    source = Path(text).expanduser()
+    try:
+        info = source.stat()
+    except FileNotFoundError:
+        raise UserError(f"receipt not found: {text}") from None
+    except OSError as error:
+        raise UserError(f"cannot read the receipt {text}: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError(f"the receipt {text} is a directory; give the file itself")
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError(f"the receipt {text} is not a regular file")
+    if info.st_size > MAX_RECEIPT_BYTES:
+        raise UserError(
+            f"the receipt {text} is too large ({info.st_size // (1024 * 1024)} MB; "
+            f"at most {MAX_RECEIPT_BYTES // (1024 * 1024)} MB)"
+        )
+    try:
+        with source.open("rb") as stream:
+            stream.read(1)
+    except OSError as error:
+        raise UserError(f"cannot read the receipt {text}: {error.strerror}") from None
+    return Receipt(source=source, name=source.name, size=info.st_size)
+
+
+def stored_name(sha256: str, original_name: str) -> str:
+    """``<sha256><suffix>``: the original suffix, lowercased, only when it is plain."""
+    suffix = Path(original_name).suffix.lower()
+    return sha256 + (suffix if _PLAIN_SUFFIX.fullmatch(suffix) else "")
+
+
+def store(state_dir: Path, receipt: Receipt) -> StoredReceipt:
+    """Copy ``receipt`` into ``state_dir/receipts`` by content hash: a temporary file,
+    fsync, rename, so a crash never leaves half a receipt under its final name.
+
+    Raises ``RuntimeFailure`` when the copy cannot be written.
+    """
+    folder = state_dir / RECEIPTS_DIR
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as target, receipt.source.open("rb") as source:
+                copied = 0
+                while chunk := source.read(_CHUNK):
+                    copied += len(chunk)
+                    if copied > MAX_RECEIPT_BYTES:
+                        raise UserError(f"the receipt {receipt.source} grew beyond 50 MB")
+                    digest.update(chunk)
+                    target.write(chunk)
+                target.flush()
+                os.fsync(target.fileno())
+            sha = digest.hexdigest()
+            final = folder / stored_name(sha, receipt.name)
+            created = not final.exists()
+            if created:
+                os.replace(temp, final)
+                _fsync_dir(folder)
+            else:
+                temp.unlink()
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise RuntimeFailure(
+            f"cannot store the receipt in {folder}: {error.strerror or error}; nothing was recorded"
+        ) from error
+    return StoredReceipt(sha256=sha, path=final, created=created)
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
