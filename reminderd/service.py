@@ -11,6 +11,7 @@ are the truth; jobs are derived from them, never stored.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import threading
@@ -24,6 +25,7 @@ from reminderd.agenda import Agenda, Due
 from reminderd.context import Context
 from reminderd.delivery import Deliverer
 from reminderd.errors import EXIT_FAILURE, EXIT_OK, UserError
+from reminderd.ledger import records
 from reminderd.model import Config
 from reminderd.sdnotify import Notifier
 
@@ -354,25 +356,25 @@ class Service:
         if loan is None or standing is None or not 0 < number <= len(standing.rows):
             return
         row = standing.rows[number - 1]
-        with ledger.opened(self.state_dir, create=True) as conn:
-            assert conn is not None  # noqa: S101 - create=True
-            with ledger.transaction(conn):
-                if action == "snooze":
-                    conn.execute(
-                        "INSERT INTO snoozes (loan_id, number, until) VALUES (?, ?, ?) "
-                        "ON CONFLICT (loan_id, number) DO UPDATE SET until = excluded.until",
-                        (loan_id, number, (now + SNOOZE).isoformat()),
-                    )
-                elif action == "paid" and row.outstanding > 0:
-                    ledger.record_payment(
-                        conn,
-                        loan_id=loan_id,
-                        amount=row.outstanding,
-                        currency=loan.currency,
-                        paid_on=now.astimezone(loan.timezone).date(),
-                        note="marked paid from the desktop notification",
-                        recorded_at=now,
-                    )
+        conn = ledger.connect(self.state_dir, create=True)
+        assert conn is not None  # noqa: S101 - create=True
+        with contextlib.closing(conn), ledger.transaction(conn):
+            if action == "snooze":
+                conn.execute(
+                    "INSERT INTO snoozes (loan_id, number, until) VALUES (?, ?, ?) "
+                    "ON CONFLICT (loan_id, number) DO UPDATE SET until = excluded.until",
+                    (loan_id, number, (now + SNOOZE).isoformat()),
+                )
+            elif action == "paid" and row.outstanding > 0:
+                records.add(
+                    conn,
+                    loan_id=loan_id,
+                    amount=row.outstanding,
+                    currency=loan.currency,
+                    paid_on=now.astimezone(loan.timezone).date(),
+                    note="marked paid from the desktop notification",
+                    recorded_at=now,
+                )
         log.info("%s %s %s from the desktop notification", action, loan_id, row.installment.label())
         if self.scheduler is not None and not self._stopping.is_set():
             self._arm(now)

@@ -173,10 +173,8 @@ def _refresh_calendar(
     """
     if not config.calendar.path.exists():
         return 0
-    try:
-        from reminderd.calendar import export
-    except ImportError:  # this build has no calendar module yet
-        return 0
+    from reminderd.calendar import export
+
     try:
         export.write(config, paid, now)
     except Exception as error:  # the payment stands whatever went wrong with the calendar

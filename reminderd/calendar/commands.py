@@ -4,7 +4,6 @@ the calendar modules and print. No logic of their own."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,9 +58,7 @@ def _print_qr(url: str, context: Context) -> None:
 
 
 def _paid(context: Context) -> dict[str, Decimal]:
-    """The payments per loan, or none when this build has no ledger yet."""
-    if importlib.util.find_spec("reminderd.ledger") is None:
-        return {}
+    """The payments per loan."""
     from reminderd.views import paid_totals
 
     return paid_totals(context)
