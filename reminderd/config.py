@@ -337,6 +337,14 @@ class _Builder:
             )
         count = raw.get("count")
         until = raw.get("until")
+        if kind in ("equal_principal", "annuity") and principal is not None and count:
+            smallest = money.quantum(currency)
+            if principal < count * smallest:
+                self.run.at(
+                    f"{where}.count",
+                    f"{money.format_money(principal, currency)} cannot be split into {count} "
+                    f"installments of at least {money.format_money(smallest, currency)}",
+                )
         if kind == "recurring":
             # Whether a key was written, even with a bad value (already reported): a count of 0
             # is one problem, not also "neither count nor until".

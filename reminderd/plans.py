@@ -11,7 +11,7 @@ import calendar
 import functools
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 
 from reminderd import money, workdays
 from reminderd.durations import Step, resolve_local
@@ -134,6 +134,10 @@ def _equal_principal(plan: Plan, currency: str) -> list[_Row]:
     assert plan.principal is not None and plan.count is not None  # noqa: S101
     principal = money.round_money(plan.principal, currency)
     part = money.round_money(principal / plan.count, currency)
+    if part * (plan.count - 1) >= principal:
+        # Rounding each part up would use the principal up before the last installment
+        # (0.15 over 10: 0.02 each runs out after 8); round the parts down instead.
+        part = (principal / plan.count).quantize(money.quantum(currency), rounding=ROUND_DOWN)
     rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
     outstanding = principal
     rows = []

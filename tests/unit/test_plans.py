@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from reminderd import money, plans
+from reminderd.config import parse as config_parse
 from reminderd.durations import Step
+from reminderd.errors import ConfigError
 from reminderd.model import DueSpec, Plan
 from tests.unit.conftest import make_loan, one_loan, parse_fixture
 
@@ -311,16 +314,32 @@ def test_installments_adjusted_plan_keeps_numbers_and_amounts() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: a principal under about count²/2 minor units rounds each part up and runs "
-    "out before the last installment, leaving installments of 0.00 (reported to the lead)",
-)
 def test_installments_tiny_principal_never_makes_a_zero_installment() -> None:
-    # 0.15 over 10: 0.015 → 0.02 a part, so seven parts use 0.14, the eighth 0.01, and the
-    # ninth and tenth are 0.00.
+    # 0.15 over 10: 0.015 → 0.02 a part would use everything up after seven and a half parts;
+    # the parts are rounded down to 0.01 instead and the last takes the rest (0.06).
     loan = one_loan("{kind: equal_principal, principal: 0.15, count: 10, first_due: 2027-01-15}")
 
     rows = plans.installments(loan)
 
     assert all(row.amount > 0 for row in rows), [row.amount for row in rows]
+
+
+def test_installments_tiny_principal_parts_round_down_and_last_absorbs() -> None:
+    loan = one_loan("{kind: equal_principal, principal: 0.15, count: 10, first_due: 2027-01-15}")
+
+    amounts = [row.principal for row in plans.installments(loan)]
+
+    assert amounts == [Decimal("0.01")] * 9 + [Decimal("0.06")]
+
+
+def test_config_principal_smaller_than_one_minor_unit_per_installment_is_an_error() -> None:
+    text = (
+        "loans:\n  - id: a\n    name: A\n    plan:\n      kind: equal_principal\n"
+        "      principal: 0.05\n      count: 10\n      first_due: 2027-01-15\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        config_parse(text.encode(), Path("c.yaml"))
+    assert raised.value.problems == [
+        "c.yaml:7:14: loans[0].plan.count: ¥0.05 cannot be split into 10 installments of at "
+        "least ¥0.01"
+    ]

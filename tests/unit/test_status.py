@@ -203,6 +203,9 @@ loan_plans = st.fixed_dictionaries(
         "rate": st.sampled_from(["0", "7.2%", "18%"]),
         "paid": st.decimals(min_value=Decimal(0), max_value=Decimal("200000"), places=2),
     }
+).filter(
+    # A principal must cover one minor unit per installment (a config error otherwise).
+    lambda loan: loan["principal"] >= loan["count"] * Decimal("0.01")
 )
 
 
