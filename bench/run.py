@@ -101,6 +101,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def settle(pid: int, quiet: float = 3.0, limit: float = 60.0) -> None:
+    """Wait until the service has used no CPU for ``quiet`` seconds: the probe's delivery and
+    the calendar rewrite it causes (seconds, for 10,000 loans) are work, not idling."""
+    deadline = time.monotonic() + limit
+    last, since = cpu_and_switches(pid)[0], time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.5)
+        ticks = cpu_and_switches(pid)[0]
+        if ticks != last:
+            last, since = ticks, time.monotonic()
+
+
 def measure_service(directory: Path, size: int, idle: float, env: dict[str, str]) -> dict:
     lag_due = (datetime.now(UTC) + timedelta(seconds=8 + size / 1000)).replace(microsecond=0)
     config = write_config(directory, size, lag_due)
@@ -132,7 +144,7 @@ def measure_service(directory: Path, size: int, idle: float, env: dict[str, str]
             if delivered.exists()
             else float("nan")
         )
-        time.sleep(1)  # let the delivery's own work settle before the idle window
+        settle(process.pid)
         ticks_before, switches_before = cpu_and_switches(process.pid)
         time.sleep(idle)
         ticks_after, switches_after = cpu_and_switches(process.pid)
