@@ -173,13 +173,13 @@ class _Builder:
     ) -> Reminders:
         merged = {**base, **given}
         fields = {spec.key: spec for spec in schema.REMINDER_FIELDS}
-        before = merged.get("before")
-        if before is None:
-            before = [schema.DURATION.convert(text) for text in fields["before"].default]
+
+        def pick(key: str) -> Any:
+            return merged[key] if key in merged else fields[key].default_value()
+
+        before, at, overdue = pick("before"), pick("time"), pick("overdue_every")
         if len(set(before)) != len(before):
             self.run.at(f"{where}.before", "the same lead is written twice")
-        at = merged.get("time") or schema.REMINDER_FIELDS[1].type.convert(fields["time"].default)
-        overdue = merged["overdue_every"] if "overdue_every" in merged else Lead(days=1)
         names = merged.get("channels")
         if names is None:
             chosen = channels.names()

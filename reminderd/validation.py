@@ -79,6 +79,14 @@ class Field:
     default: Any = None
     default_doc: str | None = None  # how the default reads in docs when not a literal
 
+    def default_value(self) -> Any:
+        """The default converted as if it had been written in the file (None if none)."""
+        if self.default is None:
+            return None
+        if isinstance(self.type, ListOf):
+            return [self.type.item.convert(text) for text in self.default]
+        return self.type.convert(self.default)
+
 
 @dataclass(frozen=True)
 class Struct:
