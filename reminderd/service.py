@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -61,7 +62,7 @@ class Service:
         self.watcher: Any = None
         self._lock = threading.RLock()
         self._stopping = threading.Event()
-        self._calendar_marks: frozenset[tuple[str, int, str]] = frozenset()
+        self.calendar: Any = None  # the CalendarWriter, while the service runs
         self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
@@ -122,27 +123,6 @@ class Service:
             conn.close()
         return {(loan, number): datetime.fromisoformat(until) for loan, number, until in rows}
 
-    def _write_calendar(self, paid: dict[str, Decimal], now: datetime) -> None:
-        """Write the .ics file (and hand it to the feed) when what it shows has changed."""
-        from reminderd.calendar import content, export
-
-        marks = frozenset(
-            (loan_id, row.installment.number, row.status(now))
-            for loan_id, standing in self.agenda.standings(paid).items()
-            for row in standing.rows
-        )
-        if marks == self._calendar_marks:
-            return
-        try:
-            data = content.build_calendar(self.config, paid, now)
-            export.write_bytes(self.config.calendar.path, data)
-        except UserError as error:
-            log.error("%s", error.message)
-            return
-        self._calendar_marks = marks
-        if self.feed is not None:
-            self.feed.set_calendar(data)
-
     def check(self, *, calendar: bool = True) -> datetime | None:
         """Hand what is due now to the channels (and, with ``calendar``, rewrite the calendar
         if it changed); return when to look again."""
@@ -152,8 +132,8 @@ class Service:
             snoozes = self._snoozes()
             dues = self.agenda.due(now, paid, snoozes)
             self.deliverer.submit(dues, now, self.config)
-            if calendar:
-                self._write_calendar(paid, now)
+            if calendar and self.calendar is not None:
+                self.calendar.request(self.config, self.agenda, paid, now)
             candidates = [
                 self.agenda.next_instant(now, paid, snoozes),
                 self.deliverer.next_retry(),
@@ -161,9 +141,14 @@ class Service:
             return min((when for when in candidates if when is not None), default=None)
 
     def run_once(self) -> int:
-        """Deliver what is due or missed now, wait for the channels, exit."""
+        """Deliver what is due or missed now, rewrite the calendar, wait for both, exit."""
+        from reminderd.calendar.writer import CalendarWriter
+
+        self.calendar = CalendarWriter()
         self.check()
         finished = self.deliverer.wait_idle(ONCE_TIMEOUT)
+        self.calendar.wait_idle(ONCE_TIMEOUT)
+        self.calendar.stop()
         failed = [outcome for outcome in self.deliverer.outcomes if not outcome[2]]
         sent = len(self.deliverer.outcomes) - len(failed)
         self.deliverer.close()
@@ -187,6 +172,9 @@ class Service:
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
+        from reminderd.calendar.writer import CalendarWriter
+
+        self.calendar = CalendarWriter(on_written=self._calendar_written)
         self._start_feed()
         self._start_watcher()
         self._start_actions()
@@ -203,6 +191,10 @@ class Service:
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
         upcoming = self.check(calendar=False)
         self._arm(datetime.now(UTC))
+        # The CLI turned the cycle collector off for speed; everything built so far (config,
+        # installments) lives as long as the service, so move it out of the collector's way.
+        gc.freeze()
+        gc.enable()
         self.notifier.ready(self._status(upcoming))
         log.info("reminderd started: %d loans, %s", len(self.config.loans), self._status(upcoming))
         try:
@@ -254,6 +246,14 @@ class Service:
         )
 
     def _reload(self) -> None:
+        gc.disable()  # building thousands of loans' objects: see run_forever
+        try:
+            self._load_and_apply()
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    def _load_and_apply(self) -> None:
         from reminderd.config import load
         from reminderd.errors import ConfigError
 
@@ -279,7 +279,8 @@ class Service:
                 self._start_actions()
             self.config = config
             self.agenda = Agenda(config)
-            self._calendar_marks = frozenset()
+            if self.calendar is not None:
+                self.calendar.invalidate()
         log.info("config reloaded: %d loans", len(config.loans))
         upcoming = self._tick()
         self.notifier.ready(self._status(upcoming))
@@ -299,6 +300,10 @@ class Service:
         except Exception:  # already stopped
             log.debug("scheduler already stopped", exc_info=True)
 
+    def _calendar_written(self, data: bytes) -> None:
+        if self.feed is not None:
+            self.feed.set_calendar(data)
+
     def _start_feed(self) -> None:
         if not self.config.calendar.serve_listen:
             return
@@ -309,7 +314,6 @@ class Service:
         except UserError as error:
             log.error("%s", error.message)
             return
-        self._calendar_marks = frozenset()  # the first tick hands the feed its calendar
         log.info("serving the calendar feed on %s", self.config.calendar.serve_listen)
 
     def _start_watcher(self) -> None:
@@ -386,5 +390,7 @@ class Service:
             self.watcher.stop()
         if self.feed is not None:
             self.feed.stop()
+        if self.calendar is not None:
+            self.calendar.stop()
         self.deliverer.close()
         log.info("reminderd stopped")

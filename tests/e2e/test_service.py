@@ -138,7 +138,8 @@ def test_service_reminder_on_time_reaches_email_and_desktop(world, bus, smtp) ->
         service.log()
     )
     arrived = time.time()
-    assert arrived - due.timestamp() < 2.0  # delivered within a couple of seconds of its instant
+    # Not before its instant, and promptly after it (the lag itself is measured by bench/).
+    assert 0 <= arrived - due.timestamp() < 5.0
     [mail] = smtp.recorder.messages
     assert "钱包 A" in str(mail["Subject"])
     [note] = notifications.notifications
