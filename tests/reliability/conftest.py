@@ -18,3 +18,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+# The e2e ``run_cli`` fixture: the installed command in a tmp-dir world.
+from tests.e2e.conftest import run_cli  # noqa: E402, F401
