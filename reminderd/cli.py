@@ -42,6 +42,15 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"reminderd: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> object:
+        # Python 3.11/3.12 drop "--" given as an option's value (`--days=--`, `--note --`)
+        # and hand the handler an empty list instead of text; take it as the text it is.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every command of SPEC §3."""

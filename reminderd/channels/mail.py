@@ -190,6 +190,10 @@ def _delivery_error(error: BaseException, settings: EmailSettings) -> DeliveryEr
             )
         case smtplib.SMTPResponseException():
             return _answer_error(error.smtp_code, error.smtp_error)
+        case smtplib.SMTPServerDisconnected() if str(error).endswith("timed out"):
+            # smtplib reports a server that never answers as "Connection unexpectedly
+            # closed: timed out"; say what happened.
+            return DeliveryError(f"timed out after {settings.timeout:g}s talking to {where}")
         case smtplib.SMTPServerDisconnected():
             return DeliveryError(f"{where} closed the connection")
         case ConnectionRefusedError():

@@ -74,14 +74,16 @@ def smtp_server(
     server_context: ssl.SSLContext | None = None,
     auth: bool = True,
     port: int | None = None,
+    recorder: Recorder | None = None,
 ) -> Iterator[SmtpServer]:
     """Run an SMTP server on 127.0.0.1 for the ``with`` block.
 
     ``mode`` is ``starttls`` (plain, upgradeable with ``server_context``), ``ssl`` (TLS from
     the first byte) or ``plain`` (no TLS offered at all). AUTH, when ``auth``, is offered only
-    over TLS, except in ``plain`` mode where it is offered in clear.
+    over TLS, except in ``plain`` mode where it is offered in clear. ``recorder`` replaces the
+    default handler (a subclass that answers differently, for fault tests).
     """
-    recorder = Recorder()
+    recorder = recorder or Recorder()
     port = port or free_port()
     kwargs: dict[str, object] = {
         "hostname": "127.0.0.1",
