@@ -126,6 +126,12 @@ def parse(text: str, problems: list[Problem]) -> Node | None:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = error.problem or error.context or "not valid YAML"
+        if "nesting depth" in reason:
+            # libyaml (PyYAML 6.0.4 on) has its own limit, met while scanning ahead, before
+            # our check on the events sees the 65th level; say it the same way.
+            reason = f"nested more than {MAX_DEPTH} levels deep"
+            problems.append(Problem(line, column, "(file)", reason))
+            return None
         problems.append(Problem(line, column, "(file)", f"YAML syntax: {reason}"))
         return None
     except yaml.reader.ReaderError as error:

@@ -126,3 +126,14 @@ def test_feed_url_configured_prints_http_and_webcal_with_kept_secret(tmp_path):
     assert len(secret) >= 32
     assert (state / "feed-secret").read_text().strip() == secret
     assert stat.S_IMODE((state / "feed-secret").stat().st_mode) == 0o600
+
+
+def test_export_onto_a_device_is_refused_and_leaves_it_alone(tmp_path):
+    # As root a rename would replace /dev/null with a regular file.
+    before = os.stat("/dev/null")
+    config = write_config(tmp_path)
+    result = run("-c", str(config), "--state-dir", str(tmp_path), "export", "-o", "/dev/null")
+    assert result.returncode == 1
+    assert "/dev/null: not a regular file" in result.stderr
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -196,7 +197,14 @@ def test_parse_deep_nesting_is_refused_quickly_with_a_position(opening: str, col
     elapsed = time.perf_counter() - started
 
     assert elapsed < 1.0
-    assert problems == [f"config.yaml:1:{column}: (file): nested more than 64 levels deep"]
+    [problem] = problems
+    found = re.fullmatch(
+        r"config\.yaml:1:(\d+): \(file\): nested more than 64 levels deep", problem
+    )
+    assert found is not None, problem
+    # Our own check stops at ``column``; libyaml (PyYAML >= 6.0.4) may stop first while it
+    # scans ahead, at its own limit further along the line.
+    assert int(found.group(1)) >= column
 
 
 def test_parse_nesting_within_the_bound_is_not_refused_for_depth() -> None:
