@@ -92,6 +92,8 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
         payment_id = int(args.undo)
     except ValueError:
         raise UserError(f"--undo needs a payment id (a number), got {args.undo!r}") from None
+    if not 0 < payment_id < 2**63:  # SQLite's integer range; ids start at 1
+        raise UserError(f"there is no payment {args.undo} (see reminderd history)")
     config = context.config()
     now = context.now()
     conn = ledger.connect(context.state_dir, create=False)

@@ -42,12 +42,12 @@ def write_bytes(path: Path, data: bytes) -> None:
     group and others), where it stays private (0600). Raises :class:`RuntimeFailure` naming
     the path on any error; no temporary file is left behind.
     """
-    if (path.exists() or path.is_symlink()) and not path.is_file():
-        # Renaming over it would replace a device (/dev/null, as root) or a directory entry
-        # that is not ours to replace.
-        raise RuntimeFailure(f"cannot write the calendar to {path}: not a regular file")
     temporary: str | None = None
     try:
+        if os.path.lexists(path) and not path.is_file():
+            # Renaming over it would replace a device (/dev/null, as root) or a directory
+            # entry that is not ours to replace.
+            raise RuntimeFailure(f"cannot write the calendar to {path}: not a regular file")
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
