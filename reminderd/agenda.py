@@ -63,9 +63,6 @@ class Agenda:
             for loan in self.config.loans
         }
 
-    def _open(self, loan: Loan, standing: LoanStanding) -> list[Standing]:
-        return [row for row in standing.rows if not row.settled]
-
     def due(
         self, now: datetime, paid: Mapping[str, Decimal], snoozes: Snoozes | None = None
     ) -> list[Due]:
@@ -75,7 +72,7 @@ class Agenda:
         for loan in self.config.loans:
             standing = allocate(self.rows[loan.id], paid.get(loan.id, Decimal(0)))
             lead = self.longest_lead[loan.id]
-            for row in self._open(loan, standing):
+            for row in standing.open_rows():
                 inst = row.installment
                 if lead.before(inst.due_at) > now + _LOOKAHEAD:
                     break
@@ -118,7 +115,7 @@ class Agenda:
         for loan in self.config.loans:
             standing = allocate(self.rows[loan.id], paid.get(loan.id, Decimal(0)))
             lead = self.longest_lead[loan.id]
-            for row in self._open(loan, standing):
+            for row in standing.open_rows():
                 inst = row.installment
                 if best is not None and lead.before(inst.due_at) > best + _LOOKAHEAD:
                     break

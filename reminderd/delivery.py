@@ -21,7 +21,6 @@ from typing import Any
 
 from reminderd import ledger
 from reminderd.agenda import Due
-from reminderd.model import Config
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ class Deliverer:
             thread.start()
             self._threads.append(thread)
 
-    def submit(self, dues: list[Due], now: datetime, config: Config) -> int:
+    def submit(self, dues: list[Due], now: datetime) -> int:
         """Queue every (reminder, channel) pair not yet sent, in flight or backing off;
         return how many were queued."""
         queued = 0

@@ -131,7 +131,7 @@ class Service:
             paid = self._paid()
             snoozes = self._snoozes()
             dues = self.agenda.due(now, paid, snoozes)
-            self.deliverer.submit(dues, now, self.config)
+            self.deliverer.submit(dues, now)
             if calendar and self.calendar is not None:
                 self.calendar.request(self.config, self.agenda, paid, now)
             candidates = [
