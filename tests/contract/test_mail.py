@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-import trustme
 
 from reminderd.channels import DeliveryError
 from reminderd.channels.mail import EmailChannel, message_id
@@ -20,27 +19,6 @@ ICS = (
     b"DTSTART;VALUE=DATE:20261215\r\nSUMMARY:\xe9\x92\xb1\xe5\x8c\x85A 3/12\r\n"
     b"END:VEVENT\r\nEND:VCALENDAR\r\n"
 )
-
-
-@pytest.fixture(scope="module")
-def authority():
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def server_context(authority):
-    import ssl
-
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    return context
-
-
-@pytest.fixture(scope="module")
-def ca_file(authority, tmp_path_factory):
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return path
 
 
 @pytest.fixture

@@ -14,32 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
 from tests.support.service import ServiceProcess, seconds_ahead, stamp, wait_for
 from tests.support.smtp import PASSWORD, USER, free_port, smtp_server
 
 pytestmark = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
-
-
-@pytest.fixture(scope="module")
-def authority() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def server_context(authority: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(context)
-    return context
-
-
-@pytest.fixture(scope="module")
-def ca_file(authority: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return path
 
 
 @pytest.fixture
@@ -273,9 +253,13 @@ def test_service_mail_server_down_then_up_the_mail_arrives(
         with smtp_server(mode="starttls", server_context=server_context, port=port) as smtp:
             assert wait_for(lambda: smtp.recorder.messages, 30), service.log()
             assert "Wallet A" in str(smtp.recorder.messages[0]["Subject"])
-        states = {(channel, state) for _, channel, state in deliveries(world.state)}
-        assert ("email", "sent") in states
-        assert ("desktop", "sent") in states
+
+            def states() -> set[tuple[str, str]]:
+                return {(channel, state) for _, channel, state in deliveries(world.state)}
+
+            # The log is written once the server has answered the whole transaction.
+            assert wait_for(lambda: ("email", "sent") in states(), 10), states()
+        assert ("desktop", "sent") in states()
         assert service.stop() == 0
     finally:
         service.kill()

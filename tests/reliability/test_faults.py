@@ -16,7 +16,6 @@ import os
 import shlex
 import shutil
 import sqlite3
-import ssl
 import stat
 import subprocess
 import sys
@@ -26,7 +25,6 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.e2e.test_service import World, deliveries, once
 from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
@@ -34,25 +32,6 @@ from tests.support.service import seconds_ahead, stamp, wait_for
 from tests.support.smtp import Recorder, silent_server, smtp_server
 
 needs_dbus = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
-
-
-@pytest.fixture(scope="module")
-def authority() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def server_context(authority: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(context)
-    return context
-
-
-@pytest.fixture(scope="module")
-def ca_file(authority: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return path
 
 
 class FlakyRecorder(Recorder):

@@ -9,7 +9,6 @@ import http.client
 import os
 import socket
 import sqlite3
-import ssl
 import stat
 import subprocess
 import threading
@@ -17,32 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-import trustme
 
 from reminderd import schema
 from tests.support.service import ServiceProcess, seconds_ahead, stamp, wait_for
 from tests.support.smtp import USER, free_port, smtp_server
 
 SECRET = "s3cr3t-PW-42"  # a wrong password: the server expects another, so AUTH fails
-
-
-@pytest.fixture(scope="module")
-def authority() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def server_context(authority: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(context)
-    return context
-
-
-@pytest.fixture(scope="module")
-def ca_file(authority: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return path
 
 
 def email_block(port: int, secret_line: str, ca_file: Path | None) -> str:
