@@ -53,7 +53,10 @@ def installments(loan: Loan) -> tuple[Installment, ...]:
     return _installments_cached(loan)
 
 
-@functools.lru_cache(maxsize=4096)
+# Unbounded: a command asks for each loan's rows more than once (export: the calendar, then
+# the event count), and a bound below the number of loans made every ask a miss. The service
+# keeps these rows for its whole life anyway; a loan changed by a reload adds one entry.
+@functools.cache
 def _installments_cached(loan: Loan) -> tuple[Installment, ...]:
     plan = loan.plan
     rows = _ROWS[plan.kind](plan, loan.currency)

@@ -85,14 +85,20 @@ def build_calendar(config: Config, paid: Mapping[str, Decimal], now: datetime) -
     ``paid`` is the total recorded as paid per loan id; ``now`` is an aware datetime, used
     for ``DTSTAMP`` and to tell overdue installments from upcoming ones.
     """
-    chunks = [_calendar_head(config)]
+    return b"".join(calendar_chunks(config, paid, now))
+
+
+def calendar_chunks(config: Config, paid: Mapping[str, Decimal], now: datetime) -> Iterator[bytes]:
+    """The calendar of :func:`build_calendar`, a loan's events at a time, so that a writer
+    need not hold the whole file (hundreds of MB for thousands of loans) in memory."""
+    yield _fold(_calendar_head(config))
     stamp = _utc_stamp(now)
     for loan in config.loans:
         standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
         shared = _LoanText.of(config, loan)
-        chunks.extend(_event(shared, row, now, stamp) for row in standing.rows)
-    chunks.append("END:VCALENDAR\r\n")
-    return _fold("".join(chunks))
+        # Each chunk ends with CRLF, so folding chunk by chunk equals folding the whole.
+        yield _fold("".join(_event(shared, row, now, stamp) for row in standing.rows))
+    yield _fold("END:VCALENDAR\r\n")
 
 
 def single_event_calendar(

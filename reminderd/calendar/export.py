@@ -7,7 +7,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,13 +30,19 @@ def write(
     was there before is then left as it was.
     """
     target = path if path is not None else config.calendar.path
-    write_bytes(target, content.build_calendar(config, paid, now))
+    write_chunks(target, content.calendar_chunks(config, paid, now))
     return target
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically: a temporary file in the same directory,
-    flushed to disk, then renamed over the target. Parent directories are created.
+    """Replace ``path`` with ``data`` atomically (see :func:`write_chunks`)."""
+    write_chunks(path, [data])
+
+
+def write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """Replace ``path`` with the concatenated ``chunks`` atomically: a temporary file in the
+    same directory, flushed to disk, then renamed over the target. Parent directories are
+    created.
 
     The file is readable by everyone (0644) unless its directory is private (no access for
     group and others), where it stays private (0600). Raises :class:`RuntimeFailure` naming
@@ -53,7 +59,8 @@ def write_bytes(path: Path, data: bytes) -> None:
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
         )
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk)
             stream.flush()
             os.fchmod(stream.fileno(), _file_mode(path.parent))
             os.fsync(stream.fileno())
