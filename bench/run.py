@@ -113,6 +113,30 @@ def settle(pid: int, quiet: float = 3.0, limit: float = 60.0) -> None:
             last, since = ticks, time.monotonic()
 
 
+def time_to_ready(directory: Path, size: int, env: dict[str, str]) -> float:
+    """One start of the service, from exec to READY=1; it is stopped again at once."""
+    config = write_config(directory, size, None)
+    sock_path = directory / "ready.sock"
+    sock_path.unlink(missing_ok=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(sock_path))
+        listener.settimeout(120)
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [*reminderd(), "-c", str(config), "--state-dir", str(directory / "state"), "run"],
+            env={**env, "NOTIFY_SOCKET": str(sock_path)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            while "READY=1" not in listener.recv(4096).decode().splitlines():
+                pass
+            return time.perf_counter() - start
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+
+
 def measure_service(directory: Path, size: int, idle: float, env: dict[str, str]) -> dict:
     lag_due = (datetime.now(UTC) + timedelta(seconds=8 + size / 1000)).replace(microsecond=0)
     config = write_config(directory, size, lag_due)
@@ -183,7 +207,11 @@ def main() -> int:
             check = timed([*base, "check"], args.repeat, env)
             upcoming = timed([*base, "upcoming", "--json"], args.repeat, env)
             export = timed([*base, "export", "-o", str(directory / "out.ics")], args.repeat, env)
+            ready = statistics.median(
+                time_to_ready(directory, size, env) for _ in range(args.repeat)
+            )
             service = measure_service(directory, size, args.idle, env)
+            service["ready"] = ready
             rows.append((size, check, upcoming, export, service))
             print(f"… {size} loans done", file=sys.stderr)  # noqa: T201
 

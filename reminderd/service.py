@@ -14,8 +14,10 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
 import signal
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -34,6 +36,7 @@ log = logging.getLogger("reminderd")
 
 SNOOZE = timedelta(hours=1)  # what the desktop notification's "Snooze" button postpones by
 WATCH_INTERVAL = timedelta(minutes=15)  # at most 4 wake-ups an hour while idle
+STOP_WAIT = timedelta(seconds=30)  # how long a stop waits for a scheduler still starting
 RELOAD_DEBOUNCE = timedelta(milliseconds=300)  # editors write a file in several steps
 ONCE_TIMEOUT = 300.0
 
@@ -295,10 +298,20 @@ class Service:
         threading.Thread(target=self._stop_scheduler, name="stop", daemon=True).start()
 
     def _stop_scheduler(self) -> None:
-        try:
-            self.scheduler.shutdown(wait=False)
-        except Exception:  # already stopped
-            log.debug("scheduler already stopped", exc_info=True)
+        from apscheduler.schedulers import SchedulerNotRunningError
+
+        # A SIGTERM right after READY can land before the scheduler's loop has started; its
+        # shutdown would then be refused and the loop would start and run on. Wait for it.
+        deadline = time.monotonic() + STOP_WAIT.total_seconds()
+        while True:
+            try:
+                self.scheduler.shutdown(wait=False)
+                return
+            except SchedulerNotRunningError:
+                if time.monotonic() > deadline:
+                    log.error("the scheduler never started; exiting anyway")
+                    os._exit(EXIT_FAILURE)
+                time.sleep(0.01)
 
     def _calendar_written(self, data: bytes) -> None:
         if self.feed is not None:

@@ -5,6 +5,7 @@ seconds ahead of the real clock; nothing in the product is faked."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sqlite3
 import ssl
@@ -263,3 +264,17 @@ def test_service_mail_server_down_then_up_the_mail_arrives(
         assert service.stop() == 0
     finally:
         service.kill()
+
+
+def test_service_sigterm_right_at_ready_stops_it(world) -> None:
+    # READY=1 goes out just before the scheduler's loop starts; a stop in between must not
+    # be lost (found by the benchmark, whose service runs hung on it).
+    world.write(once("later", "Later", stamp(seconds_ahead(3600))))
+    for _ in range(3):
+        service = world.service()
+        service.start(wait_ready=False)
+        deadline = time.monotonic() + 15
+        while not service.has("READY=1") and time.monotonic() < deadline:
+            select.select([service._socket], [], [], 1)
+        assert service.has("READY=1"), service.log()
+        assert service.stop(timeout=5) == 0
