@@ -5,7 +5,9 @@ names."""
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -28,3 +30,12 @@ def ca_file(authority: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> 
     path = tmp_path_factory.mktemp("ca") / "ca.pem"
     authority.cert_pem.write_to_path(str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium under Playwright, shared by the page tests of a run."""
+    from tests.support.browser import launch
+
+    with launch() as chromium:
+        yield chromium
