@@ -28,6 +28,11 @@ HANDLERS = {
     "run": "reminderd.service:run",
     "notify-test": "reminderd.channels.commands:notify_test",
     "plan": "reminderd.planner:plan_command",
+    "note": "reminderd.commands.case:note",
+    "case": "reminderd.commands.case:case",
+    "forecast": "reminderd.commands.forecast:forecast",
+    "report": "reminderd.commands.report:report",
+    "service": "reminderd.commands.service:service",
 }
 
 BUG_REPORT = (
@@ -52,61 +57,256 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """``-c`` and ``--state-dir``, accepted before or after the command: after it they use
+    SUPPRESS so that an absent option does not overwrite one given before the command."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "-c",
+        "--config",
+        metavar="CONFIG",
+        default=default,
+        help="the config file (else $REMINDERD_CONFIG, else ~/.config/reminderd/config.yaml)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        default=default,
+        help="where payments, receipts and the delivery log live (else $REMINDERD_STATE_DIR, "
+        "else systemd's $STATE_DIRECTORY, else ~/.local/state/reminderd)",
+    )
+
+
+EPILOG = """\
+The config is -c CONFIG, else $REMINDERD_CONFIG, else $XDG_CONFIG_HOME/reminderd/config.yaml
+(~/.config/reminderd/config.yaml). The state is --state-dir DIR, else $REMINDERD_STATE_DIR,
+else $STATE_DIRECTORY, else $XDG_STATE_HOME/reminderd (~/.local/state/reminderd).
+Exit status: 0 success, 1 a runtime failure, 2 bad usage or an invalid config.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser for every command of SPEC §3."""
+    """Return the argument parser for every command of SPEC §3 and §8-11."""
     parser = _Parser(
         prog="reminderd",
         description="Repayment reminders: plans, reminders, payments, calendar.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"reminderd {__version__}")
-    parser.add_argument("-c", "--config", metavar="CONFIG", help="the config file")
-    parser.add_argument("--state-dir", metavar="DIR", help="where payments and receipts live")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    commands.add_parser("check", help="validate the config and summarise it")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=description,
+            parents=[common],
+        )
 
-    upcoming = commands.add_parser("upcoming", help="overdue and upcoming installments")
-    upcoming.add_argument("--days", type=_non_negative_int, default=30, metavar="N")
-    upcoming.add_argument("--json", action="store_true")
+    command(
+        "check",
+        "validate the config and summarise it",
+        "Validate the config (every problem at once), check each channel's settings as far as "
+        "possible without sending, and print loans, installments, what is overdue and the "
+        "next due.",
+    )
 
-    status = commands.add_parser("status", help="per loan and per month: owed, paid, budget")
-    status.add_argument("--json", action="store_true")
+    upcoming = command(
+        "upcoming",
+        "overdue and upcoming installments",
+        "Unsettled overdue installments first, then those due in the next N days, with the "
+        "times their reminders fire.",
+    )
+    upcoming.add_argument(
+        "--days",
+        type=_non_negative_int,
+        default=30,
+        metavar="N",
+        help="how many days ahead to look (default 30)",
+    )
+    upcoming.add_argument("--json", action="store_true", help="print a JSON array (SPEC §3)")
 
-    pay = commands.add_parser("pay", help="record a payment (or --undo one)")
-    pay.add_argument("loan", nargs="?", metavar="LOAN")
-    pay.add_argument("amount", nargs="?", metavar="AMOUNT")
-    pay.add_argument("--on", metavar="DATE", help="the payment date (default today)")
+    status = command(
+        "status",
+        "per loan and per month: owed, paid, budget",
+        "Per loan: total, paid, outstanding, next due, overdue days and cost; per month: "
+        "the dues against the budget.",
+    )
+    status.add_argument("--json", action="store_true", help="print a JSON object (SPEC §3, §8)")
+
+    pay = command(
+        "pay",
+        "record a payment (or --undo one)",
+        "Record a payment: it settles the oldest open installments of the plan in force on "
+        "its date first; partial payments are kept. AMOUNT is 1200, 1200.50 or 1,200.50.",
+    )
+    pay.add_argument("loan", nargs="?", metavar="LOAN", help="the loan's id in the config")
+    pay.add_argument("amount", nargs="?", metavar="AMOUNT", help="e.g. 1200.50 or 1,200.50")
+    pay.add_argument("--on", metavar="DATE", help="the payment date, YYYY-MM-DD (default today)")
     pay.add_argument("--receipt", metavar="FILE", help="a receipt to keep with the payment")
-    pay.add_argument("--note", metavar="TEXT")
+    pay.add_argument("--note", metavar="TEXT", help="free text kept with the payment")
     pay.add_argument("--undo", metavar="ID", help="reverse a recorded payment by its id")
 
-    history = commands.add_parser("history", help="recorded payments and receipts")
-    history.add_argument("loan", nargs="?", metavar="LOAN")
-    history.add_argument("--json", action="store_true")
+    history = command(
+        "history",
+        "recorded payments and receipts",
+        "Recorded payments, oldest first, with their receipts' names and SHA-256.",
+    )
+    history.add_argument("loan", nargs="?", metavar="LOAN", help="only this loan")
+    history.add_argument("--json", action="store_true", help="print a JSON array (SPEC §3)")
 
-    export = commands.add_parser("export", help="write the calendar (.ics) now")
+    export = command(
+        "export",
+        "write the calendar (.ics) now",
+        "Write the calendar of every installment, with alarms, for import into a phone.",
+    )
     export.add_argument("-o", "--output", metavar="FILE", help="default: calendar.path")
 
-    run = commands.add_parser("run", help="the service: deliver reminders until stopped")
+    run = command(
+        "run",
+        "the service: deliver reminders until stopped",
+        "Schedule and deliver reminders until stopped (SIGTERM); reload on SIGHUP or when "
+        "the config file changes.",
+    )
     run.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
 
-    commands.add_parser("feed-url", help="print the calendar subscription address")
+    command(
+        "feed-url",
+        "print the calendar subscription address",
+        "Print the served calendar's http:// address, its webcal:// form and the page's "
+        "address (needs calendar.serve).",
+    )
 
-    notify = commands.add_parser("notify-test", help="send a test message on each channel")
-    notify.add_argument("--channel", metavar="NAME")
+    notify = command(
+        "notify-test",
+        "send a test message on each channel",
+        "Send a test message through each configured channel and say which worked.",
+    )
+    notify.add_argument("--channel", metavar="NAME", help="only this channel")
 
-    plan = commands.add_parser("plan", help="propose an installment plan for a negotiation")
+    plan = command(
+        "plan",
+        "propose an installment plan for a negotiation",
+        "Propose a plan (count and amount) and print its table and the YAML to paste into "
+        "the config.",
+    )
     size = plan.add_mutually_exclusive_group(required=True)
-    size.add_argument("--count", type=_positive_int, metavar="N")
+    size.add_argument("--count", type=_positive_int, metavar="N", help="this many installments")
     size.add_argument("--budget", metavar="AMOUNT", help="the most you can pay per installment")
-    plan.add_argument("--principal", required=True, metavar="P")
-    plan.add_argument("--kind", default="equal_principal", choices=["equal_principal", "annuity"])
+    plan.add_argument("--principal", required=True, metavar="P", help="the amount to repay")
+    plan.add_argument(
+        "--kind",
+        default="equal_principal",
+        choices=["equal_principal", "annuity"],
+        help="equal_principal (等额本金, default) or annuity (等额本息)",
+    )
     plan.add_argument("--annual-rate", default="0", metavar="R", help="0.18 or 18%% a year")
-    plan.add_argument("--first-due", metavar="D", help="default: a month from today")
-    plan.add_argument("--every", default="1 month", metavar="E")
+    plan.add_argument("--first-due", metavar="D", help="YYYY-MM-DD; default: a month from today")
+    plan.add_argument("--every", default="1 month", metavar="E", help="default: 1 month")
     plan.add_argument("--currency", metavar="CODE", help="default: the config's, else CNY")
-    plan.add_argument("--id", dest="loan_id", default="new-plan", metavar="ID")
+    plan.add_argument(
+        "--id", dest="loan_id", default="new-plan", metavar="ID", help="the id in the YAML"
+    )
+
+    note = command(
+        "note",
+        "record a call, letter or agreement in a loan's case file",
+        "Record a contact with the lender or a collector: who, when, what was said or "
+        "promised. --undo ID records a reversal; nothing is deleted.",
+    )
+    note.add_argument("loan", nargs="?", metavar="LOAN", help="the loan's id in the config")
+    note.add_argument("text", nargs="?", metavar="TEXT", help="what was said or promised")
+    note.add_argument(
+        "--on", metavar="DATETIME", help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default now)"
+    )
+    note.add_argument(
+        "--kind",
+        default="other",
+        choices=["call", "message", "letter", "visit", "agreement", "other"],
+        help="what kind of contact (default other)",
+    )
+    note.add_argument("--who", metavar="NAME", help="who you dealt with (name, agent number)")
+    note.add_argument(
+        "--attach",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a file to keep with the note (repeatable)",
+    )
+    note.add_argument("--undo", metavar="ID", help="reverse a recorded note by its id")
+
+    case = command(
+        "case",
+        "a loan's timeline, or a case file to hand to an adviser",
+        "The loan's timeline, oldest first: agreements, due dates, payments, notes, reminders "
+        "sent, overdue cost. --export writes a folder (or .zip) with index.html, case.json, "
+        "every file and SHA256SUMS.",
+    )
+    case.add_argument("loan", metavar="LOAN", help="the loan's id in the config")
+    case.add_argument("--json", action="store_true", help="print a JSON object (SPEC §8)")
+    case.add_argument("--export", metavar="PATH", help="a folder, or a file ending in .zip")
+
+    forecast = command(
+        "forecast",
+        "month by month: dues, balance, the debt-free month",
+        "Month by month from now: the dues, the balance left and the month the debt ends; "
+        "with --extra or --budget, what paying ahead would change.",
+    )
+    ahead = forecast.add_mutually_exclusive_group()
+    ahead.add_argument("--extra", metavar="AMOUNT", help="pay this much more every month")
+    ahead.add_argument(
+        "--budget", metavar="AMOUNT", help="pay whatever of this the month's dues leave"
+    )
+    forecast.add_argument(
+        "--strategy",
+        choices=["plan", "avalanche", "snowball"],
+        default=None,
+        help="where extra money goes: plan (nothing ahead), avalanche (highest rate first), "
+        "snowball (smallest balance first); default avalanche with --extra/--budget",
+    )
+    forecast.add_argument(
+        "--months", type=_positive_int, metavar="N", help="print only the first N months"
+    )
+    forecast.add_argument("--json", action="store_true", help="print a JSON object (SPEC §9)")
+
+    report = command(
+        "report",
+        "write the page: where you stand, when you are free",
+        "Write one self-contained HTML page (no network, printable): totals, next dues, "
+        "charts, each loan, recent payments.",
+    )
+    report.add_argument(
+        "-o", "--output", metavar="FILE", help="default: report.html beside the calendar"
+    )
+
+    service = command(
+        "service",
+        "start reminderd at login (systemd, launchd, Task Scheduler, autostart)",
+        "Install, remove or inspect what starts 'reminderd run' at login on this platform.",
+    )
+    service.add_argument("action", choices=["install", "uninstall", "status"])
+    service.add_argument(
+        "--system", action="store_true", help="the system-wide unit (Linux, as root)"
+    )
+    service.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="show the file instead of installing it",
+    )
+    service.add_argument(
+        "--platform", choices=["linux", "macos", "windows"], help="default: this machine's"
+    )
+    service.add_argument(
+        "--autostart",
+        action="store_true",
+        help="an XDG autostart entry instead of a systemd user unit (Linux desktops)",
+    )
     return parser
 
 
