@@ -1,11 +1,15 @@
 """``reminderd run``: the long-running service, and ``run --once`` for cron and timers.
 
 One line of control flow: config → agenda (pure) → due reminders → per-channel workers →
-delivery log. APScheduler (3.x, memory job store, nothing pickled) holds only three jobs:
-``tick`` at the next instant anything changes, ``watch`` every 15 minutes to notice a suspend
-or a clock change (its wait runs on a monotonic clock that stops while the machine sleeps),
-and ``reload`` when SIGHUP or a config file change asks for one. The config and the ledger
-are the truth; jobs are derived from them, never stored.
+delivery log. APScheduler (3.x, memory job store, nothing pickled) holds two jobs that live
+as long as the service and are only ever re-timed, never removed or re-added (so a stop in
+the middle of anything finds them where they were): ``tick`` at the next wall-clock instant
+anything changes, re-armed by every tick in a ``finally``, and ``reload`` when SIGHUP or a
+config file change asks for one. Beside the scheduler, the ``clock-watch`` thread waits on
+the monotonic clock (15 minutes, which stops while the machine sleeps) and then asks for a
+tick, noting a wall-clock jump: a clock set back or forward, or a suspend, is caught within
+that bound whatever the wall clock says. The config and the ledger are the truth; jobs are
+derived from them, never stored.
 """
 
 from __future__ import annotations
@@ -36,6 +40,12 @@ log = logging.getLogger("reminderd")
 
 SNOOZE = timedelta(hours=1)  # what the desktop notification's "Snooze" button postpones by
 WATCH_INTERVAL = timedelta(minutes=15)  # at most 4 wake-ups an hour while idle
+# Tests shorten the watch to see a faked clock jump without waiting 15 minutes.
+WATCH_ENV = "REMINDERD_WATCH_SECONDS"
+CLOCK_JUMP = timedelta(seconds=2)  # a wall-clock step beyond this is reported as a jump
+NEVER = timedelta(weeks=520)  # the interval of the jobs that only ever run when re-timed
+CHECK_RETRY_FIRST = timedelta(seconds=1)  # a failing check (a full or locked disk) ...
+CHECK_RETRY_MAX = timedelta(minutes=1)  # ... is retried after 1 s, 2 s, 4 s … at most 1 min
 STOP_WAIT = timedelta(seconds=30)  # how long a stop waits for a scheduler still starting
 RELOAD_DEBOUNCE = timedelta(milliseconds=300)  # editors write a file in several steps
 ONCE_TIMEOUT = 300.0
@@ -67,6 +77,11 @@ class Service:
         self._stopping = threading.Event()
         self.calendar: Any = None  # the CalendarWriter, while the service runs
         self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
+        self._arm_lock = threading.Lock()
+        self._ticking = False
+        self._requested: datetime | None = None  # an earlier tick asked for while one runs
+        self._check_failures = 0
+        self._clock_thread: threading.Thread | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
             conn.close()
@@ -75,12 +90,14 @@ class Service:
     # ---- shared by run and run --once ----------------------------------------------------
 
     def _deliverer(self, config: Config) -> Deliverer:
+        return Deliverer(
+            self.state_dir, self._channels(config), self._render, on_settled=self._settled
+        )
+
+    def _channels(self, config: Config) -> dict[str, Any]:
         from reminderd.channels import build_channels
 
-        channels = build_channels(
-            config.channels, environ=self.context.environ, locale=config.locale
-        )
-        return Deliverer(self.state_dir, channels, self._render, on_settled=self._settled)
+        return build_channels(config.channels, environ=self.context.environ, locale=config.locale)
 
     def _render(self, due: Due, channel: str) -> Any:
         from reminderd import messages
@@ -180,20 +197,30 @@ class Service:
         self.calendar = CalendarWriter(on_written=self._calendar_written)
         self._start_feed()
         self._start_watcher()
-        self._start_actions()
+        # Before the first check: the start-up catch-ups are the notifications whose buttons
+        # matter most, and they must go out on the listener's connection.
+        self._actions = self._start_actions(self.deliverer.channels.get("desktop"))
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
             (signal.SIGHUP, self._on_hup),
         ):
             signal.signal(signum, handler)
+        # Both jobs stay for the service's life; only their next run time changes.
         self.scheduler.add_job(
-            self._tick, "interval", seconds=WATCH_INTERVAL.total_seconds(), id="watch"
+            self._tick, "interval", seconds=NEVER.total_seconds(), id="tick", next_run_time=None
+        )
+        self.scheduler.add_job(
+            self._reload, "interval", seconds=NEVER.total_seconds(), id="reload", next_run_time=None
         )
         # Deliver what is due and say READY at once; the calendar (seconds for thousands of
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
         upcoming = self.check(calendar=False)
         self._arm(datetime.now(UTC))
+        self._clock_thread = threading.Thread(
+            target=self._watch_clock, name="clock-watch", daemon=True
+        )
+        self._clock_thread.start()
         # The CLI turned the cycle collector off for speed; everything built so far (config,
         # installments) lives as long as the service, so move it out of the collector's way.
         gc.freeze()
@@ -202,6 +229,12 @@ class Service:
         log.info("reminderd started: %d loans, %s", len(self.config.loans), self._status(upcoming))
         try:
             self.scheduler.start()
+        except Exception:
+            # A stop can land while the scheduler's loop is mid-way through its jobs; what it
+            # trips over then is the stop itself, not a failure.
+            if not self._stopping.is_set():
+                raise
+            log.debug("the scheduler stopped mid-way", exc_info=True)
         finally:
             self._shutdown()
         return EXIT_OK
@@ -213,42 +246,87 @@ class Service:
         return f"next check {local:%Y-%m-%d %H:%M:%S %Z}"
 
     def _arm(self, when: datetime | None) -> None:
-        if when is None or self._stopping.is_set():
+        """Have the tick run at ``when`` unless it already runs earlier (or is running: then
+        it re-arms itself for the earliest instant asked for meanwhile)."""
+        if when is None or self._stopping.is_set() or self.scheduler is None:
             return
-        self.scheduler.add_job(self._tick, "date", run_date=when, id="tick", replace_existing=True)
+        with self._arm_lock:
+            if self._ticking:
+                if self._requested is None or when < self._requested:
+                    self._requested = when
+                return
+            job = self.scheduler.get_job("tick")
+            if job is not None and job.next_run_time is not None and job.next_run_time <= when:
+                return
+            self._retime("tick", when)
+
+    def _retime(self, job_id: str, when: datetime | None) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        try:
+            self.scheduler.modify_job(job_id, next_run_time=when)
+        except JobLookupError:  # the scheduler is stopping: nothing more will run
+            if not self._stopping.is_set():
+                raise
 
     def _tick(self) -> datetime | None:
-        """Check, arm the next tick, say when it is; return it."""
+        """Check, arm the next tick (always, even when the check failed), say when it is;
+        return it."""
+        with self._arm_lock:
+            self._ticking = True
+            self._requested = None
+        upcoming: datetime | None = None
         try:
             upcoming = self.check()
-        except Exception:  # a bad moment (a locked disk) must not end the schedule
-            log.exception("checking for due reminders failed; trying again in a minute")
-            upcoming = datetime.now(UTC) + timedelta(minutes=1)
-        self._arm(upcoming)
+            self._check_failures = 0
+        except Exception:  # a bad moment (a full or locked disk) must not end the schedule
+            self._check_failures += 1
+            wait = min(CHECK_RETRY_FIRST * 2 ** (self._check_failures - 1), CHECK_RETRY_MAX)
+            log.exception(
+                "checking for due reminders failed; trying again in %gs", wait.total_seconds()
+            )
+            upcoming = datetime.now(UTC) + wait
+        finally:
+            with self._arm_lock:
+                self._ticking = False
+                requested, self._requested = self._requested, None
+                if requested is not None and (upcoming is None or requested < upcoming):
+                    upcoming = requested
+                if not self._stopping.is_set() and self.scheduler is not None:
+                    # After running, the job's own next time is NEVER away: set it, always.
+                    self._retime("tick", upcoming)
         self.notifier.status(self._status(upcoming))
         return upcoming
+
+    def _watch_clock(self) -> None:
+        """Every watch interval of the monotonic clock, ask for a tick; say when the wall
+        clock jumped meanwhile. Wall-clock timers alone would sleep through a clock set back
+        (and wake late after one set forward)."""
+        seconds = float(self.context.environ.get(WATCH_ENV) or WATCH_INTERVAL.total_seconds())
+        offset = time.time() - time.monotonic()
+        while not self._stopping.wait(seconds):
+            now_offset = time.time() - time.monotonic()
+            jump = now_offset - offset
+            offset = now_offset
+            if abs(jump) > CLOCK_JUMP.total_seconds():
+                log.info("the wall clock jumped by %+.0fs (or the machine slept); checking", jump)
+            self._arm(datetime.now(UTC))
 
     def _settled(self) -> None:
         """A delivery attempt finished: a failure may need an earlier retry tick."""
         retry = self.deliverer.next_retry()
         if retry is None or self.scheduler is None or self._stopping.is_set():
             return
-        job = self.scheduler.get_job("tick")
-        if job is None or job.next_run_time is None or retry < job.next_run_time:
-            self._arm(retry)
+        self._arm(retry)
 
     def request_reload(self) -> None:
         if self.scheduler is None or self._stopping.is_set():
             return
-        self.scheduler.add_job(
-            self._reload,
-            "date",
-            run_date=datetime.now(UTC) + RELOAD_DEBOUNCE,
-            id="reload",
-            replace_existing=True,
-        )
+        self._retime("reload", datetime.now(UTC) + RELOAD_DEBOUNCE)
 
     def _reload(self) -> None:
+        # Parked first: a change noticed while this reload reads the file asks for another.
+        self._retime("reload", None)
         gc.disable()  # building thousands of loans' objects: see run_forever
         try:
             self._load_and_apply()
@@ -275,11 +353,15 @@ class Service:
             return
         with self._lock:
             if config.channels != self.config.channels or config.locale != self.config.locale:
+                # The same Deliverer goes on with new channel objects: what is queued or in
+                # flight stays known and is not sent again. The new desktop channel's
+                # listener is up before it can send a notification with buttons.
+                channels = self._channels(config)
+                actions = self._start_actions(channels.get("desktop"))
                 self._stop_actions()
-                self.deliverer.close()
+                self._actions = actions
                 self.config = config
-                self.deliverer = self._deliverer(config)
-                self._start_actions()
+                self.deliverer.update_channels(channels)
             self.config = config
             self.agenda = Agenda(config)
             if self.calendar is not None:
@@ -337,22 +419,30 @@ class Service:
             log.info("cannot watch the config file here; reload with SIGHUP")
             self.watcher = None
 
-    def _start_actions(self) -> None:
-        """Listen for the desktop notification's "Paid" and "Snooze" buttons."""
-        desktop = self.deliverer.channels.get("desktop")
+    def _start_actions(self, desktop: Any) -> tuple[Any, threading.Event, threading.Thread] | None:
+        """Listen for the desktop notification's "Paid" and "Snooze" buttons: the connection
+        is open when this returns (notifications with buttons go out on it), the clicks are
+        handled by a thread."""
+        from reminderd.channels.base import DeliveryError
+
         if desktop is None or getattr(desktop, "backend", None) != "dbus":
-            return
+            return None
+        try:
+            desktop.open_actions(self._on_action)
+        except DeliveryError as error:  # no bus now; buttons simply do nothing
+            log.info("desktop notification buttons are not available: %s", error)
+            return None
         stop = threading.Event()
 
         def listen() -> None:
             try:
                 desktop.listen_actions(self._on_action, stop)
-            except Exception as error:  # no bus now; buttons simply do nothing
+            except Exception as error:  # the bus went away; buttons simply do nothing
                 log.info("desktop notification buttons are not available: %s", error)
 
         thread = threading.Thread(target=listen, name="desktop-actions", daemon=True)
         thread.start()
-        self._actions = (desktop, stop, thread)
+        return (desktop, stop, thread)
 
     def _stop_actions(self) -> None:
         if self._actions is not None:

@@ -58,23 +58,43 @@ class CommandChannel:
         program = argv[0]
         timeout = self.settings.timeout
         try:
-            completed = subprocess.run(  # noqa: S603 - argv from the user's config, no shell
+            process = subprocess.Popen(  # noqa: S603 - argv from the user's config, no shell
                 argv,
-                input=message.body.encode("utf-8"),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 env=self.environment(message),
-                capture_output=True,
-                timeout=timeout,
                 shell=False,
-                check=False,
             )
-        except subprocess.TimeoutExpired:
-            raise DeliveryError(f"{program} timed out after {timeout:g}s and was killed") from None
         except FileNotFoundError:
             raise DeliveryError(f"command not found: {program}", permanent=True) from None
         except PermissionError:
             raise DeliveryError(f"command not executable: {program}", permanent=True) from None
         except OSError as error:
             raise DeliveryError(f"cannot run {program}: {error.strerror}", permanent=True) from None
+        # From here the program runs: its exit status is the verdict. An OSError while
+        # talking to it (a pipe that broke) does not mean "not delivered", so it is never a
+        # reason to run the program a second time.
+        stderr = b""
+        with process:
+            try:
+                _, stderr = process.communicate(message.body.encode("utf-8"), timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                raise DeliveryError(
+                    f"{program} timed out after {timeout:g}s and was killed"
+                ) from None
+            except OSError:
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                    raise DeliveryError(
+                        f"{program} timed out after {timeout:g}s and was killed"
+                    ) from None
+        completed = subprocess.CompletedProcess(argv, process.returncode, b"", stderr or b"")
         if completed.returncode != 0:
             status = (
                 f"was killed by signal {-completed.returncode}"
