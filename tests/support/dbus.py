@@ -89,8 +89,10 @@ class NotificationServer:
 
     ``capabilities`` is what ``GetCapabilities`` answers. ``invoke`` (an action key) makes
     the server emit ``ActionInvoked`` for each notification that offers that action, sent
-    only to the notification's sender, as strict servers do. ``silent`` owns the name and
-    never answers, to test timeouts.
+    only to the notification's sender (a unicast signal: its destination is the sender, so
+    the bus routes it to that connection alone), as strict servers such as dunst do. With
+    ``click_first`` the signal goes out *before* the ``Notify`` reply, the order a user's
+    instant click can produce. ``silent`` owns the name and never answers, to test timeouts.
     """
 
     def __init__(
@@ -100,11 +102,13 @@ class NotificationServer:
         capabilities: tuple[str, ...] = ("body", "actions"),
         invoke: str | None = None,
         silent: bool = False,
+        click_first: bool = False,
     ) -> None:
         self.address = address
         self.capabilities = list(capabilities)
         self.invoke = invoke
         self.silent = silent
+        self.click_first = click_first
         self.notifications: list[Notification] = []
         self._ids = itertools.count(1)
         self._stop = threading.Event()
@@ -154,7 +158,9 @@ class NotificationServer:
             notification = Notification(*message.body, sender=sender)
             self.notifications.append(notification)
             notification_id = next(self._ids)
-            yield new_method_return(message, "u", (notification_id,))
+            reply = new_method_return(message, "u", (notification_id,))
+            if not self.click_first:
+                yield reply
             if self.invoke and self.invoke in notification.actions[::2]:
                 signal = new_signal(
                     DBusAddress(PATH, interface=INTERFACE),
@@ -162,8 +168,10 @@ class NotificationServer:
                     "us",
                     (notification_id, self.invoke),
                 )
-                signal.header.fields[HeaderFields.destination] = sender
+                signal.header.fields[HeaderFields.destination] = sender  # unicast
                 yield signal
+            if self.click_first:
+                yield reply
         elif member == "CloseNotification":
             yield new_method_return(message)
         else:
