@@ -33,6 +33,7 @@ from typing import Any
 
 from reminderd import ledger
 from reminderd.agenda import Due
+from reminderd.channels.base import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +326,8 @@ class Deliverer:
             channel.send(self.render(due, name))
         except Exception as failure:  # DeliveryError, or a channel's bug: retry either way
             error = str(failure) or type(failure).__name__
+            if not isinstance(failure, DeliveryError):  # a bug: keep its traceback
+                log.error("unexpected error sending %s", label, exc_info=True)
         self._write_outcome(due, name, label, error, attempts)
         if error is None:
             log.info("sent %s", label)

@@ -217,8 +217,11 @@ class Service:
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
         upcoming = self.check(calendar=False)
         self._arm(datetime.now(UTC))
+        # The wall clock's offset from the monotonic one, taken now: a jump right after READY
+        # is a jump, too.
+        offset = time.time() - time.monotonic()
         self._clock_thread = threading.Thread(
-            target=self._watch_clock, name="clock-watch", daemon=True
+            target=self._watch_clock, args=(offset,), name="clock-watch", daemon=True
         )
         self._clock_thread.start()
         # The CLI turned the cycle collector off for speed; everything built so far (config,
@@ -257,6 +260,9 @@ class Service:
                 return
             job = self.scheduler.get_job("tick")
             if job is not None and job.next_run_time is not None and job.next_run_time <= when:
+                # Already due by then; but the scheduler may be asleep on a wait it measured
+                # before the wall clock jumped forward: wake it to look again.
+                self.scheduler.wakeup()
                 return
             self._retime("tick", when)
 
@@ -298,12 +304,11 @@ class Service:
         self.notifier.status(self._status(upcoming))
         return upcoming
 
-    def _watch_clock(self) -> None:
+    def _watch_clock(self, offset: float) -> None:
         """Every watch interval of the monotonic clock, ask for a tick; say when the wall
         clock jumped meanwhile. Wall-clock timers alone would sleep through a clock set back
         (and wake late after one set forward)."""
         seconds = float(self.context.environ.get(WATCH_ENV) or WATCH_INTERVAL.total_seconds())
-        offset = time.time() - time.monotonic()
         while not self._stopping.wait(seconds):
             now_offset = time.time() - time.monotonic()
             jump = now_offset - offset

@@ -61,6 +61,8 @@ class Recorder:
         return Counter(key.split("/")[0] for key in self.lines(word))
 
     def kinds(self, loan_id: str) -> list[str]:
+        if not self.path.exists():
+            return []
         return [
             line.split()[2]
             for line in self.path.read_text().splitlines()
