@@ -116,33 +116,36 @@ def record(
     assert conn is not None  # noqa: S101 - create=True always gives a connection
     try:
         with ledger.transaction(conn):
-            conn.execute(
-                """
-                INSERT INTO deliveries (reminder_key, channel, loan_id, number, kind, fire_at,
-                                        state, attempts, last_error, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (reminder_key, channel) DO UPDATE SET
-                    state = CASE WHEN deliveries.state = 'sent' THEN 'sent'
-                                 ELSE excluded.state END,
-                    kind = CASE WHEN deliveries.state = 'sent' THEN deliveries.kind
-                                ELSE excluded.kind END,
-                    attempts = excluded.attempts,
-                    last_error = excluded.last_error,
-                    updated_at = excluded.updated_at
-                """,
-                (
-                    due.reminder.key,
-                    channel,
-                    due.loan.id,
-                    due.installment.number,
-                    due.kind,
-                    due.reminder.at.isoformat(),
-                    state,
-                    attempts,
-                    error,
-                    now,
-                ),
-            )
+            # A grouped overdue message is logged under each installment's reminder it told
+            # of, so none of them is told again alone before its next instant.
+            for member in due.members:
+                conn.execute(
+                    """
+                    INSERT INTO deliveries (reminder_key, channel, loan_id, number, kind,
+                                            fire_at, state, attempts, last_error, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (reminder_key, channel) DO UPDATE SET
+                        state = CASE WHEN deliveries.state = 'sent' THEN 'sent'
+                                     ELSE excluded.state END,
+                        kind = CASE WHEN deliveries.state = 'sent' THEN deliveries.kind
+                                    ELSE excluded.kind END,
+                        attempts = excluded.attempts,
+                        last_error = excluded.last_error,
+                        updated_at = excluded.updated_at
+                    """,
+                    (
+                        member.reminder.key,
+                        channel,
+                        member.loan.id,
+                        member.installment.number,
+                        due.kind,
+                        member.reminder.at.isoformat(),
+                        state,
+                        attempts,
+                        error,
+                        now,
+                    ),
+                )
     finally:
         conn.close()
 

@@ -106,15 +106,25 @@ class Service:
         config = self.config
         now = datetime.now(UTC)
         shown = replace(due.reminder, kind=due.kind)
-        subject, body = messages.render(
-            due.loan,
-            due.installment,
-            shown,
-            paid=due.standing.paid,
-            now=now,
-            locale=config.locale,
-            catch_up=due.catch_up,
-        )
+        if due.group:  # several overdue installments of one loan: one message
+            subject, body = messages.render_overdue_group(
+                due.loan,
+                [(member.installment, member.standing.paid) for member in due.members],
+                now=now,
+                locale=config.locale,
+                catch_up=due.catch_up,
+                missed_at=due.reminder.at,
+            )
+        else:
+            subject, body = messages.render(
+                due.loan,
+                due.installment,
+                shown,
+                paid=due.standing.paid,
+                now=now,
+                locale=config.locale,
+                catch_up=due.catch_up,
+            )
         attachment = None
         if channel == "email":
             from reminderd.calendar.content import single_event_calendar
@@ -478,10 +488,16 @@ class Service:
                     (loan_id, number, (now + SNOOZE).isoformat()),
                 )
             elif action == "paid" and row.outstanding > 0:
+                # Payments settle the oldest installments first: paying this one means paying
+                # what is still open up to it (just its own outstanding when it is the oldest;
+                # the whole list of a grouped overdue message, whose newest one it names).
+                amount = sum(
+                    (earlier.outstanding for earlier in standing.rows[:number]), Decimal(0)
+                )
                 records.add(
                     conn,
                     loan_id=loan_id,
-                    amount=row.outstanding,
+                    amount=amount,
                     currency=loan.currency,
                     paid_on=now.astimezone(loan.timezone).date(),
                     note="marked paid from the desktop notification",

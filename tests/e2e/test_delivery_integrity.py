@@ -282,3 +282,30 @@ def test_snooze_button_postpones_by_one_hour(tmp_path, services) -> None:
     assert (
         before + timedelta(hours=1) <= datetime.fromisoformat(until) <= after + timedelta(hours=1)
     )
+
+
+def test_daily_plan_91_days_behind_sends_one_overdue_message(tmp_path, services) -> None:
+    # Issue 11.5: 91 daily installments, the last due yesterday, none paid: one message
+    # listing all 91 and their total (91 x 10.00 = 910.00), not 91 messages.
+    record = tmp_path / "subjects.txt"
+    script = tmp_path / "record-subject"
+    script.write_text(f'#!/bin/sh\necho "$REMINDERD_KEY|$REMINDERD_SUBJECT" >> {record}\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    first = (datetime.now(UTC) - timedelta(days=91)).date()
+    loans = (
+        "  - id: daily\n    name: Daily\n"
+        f"    plan: {{kind: recurring, amount: 10, first_due: {first}, every: 1 day, count: 91}}\n"
+    )
+    # A sentinel behind it on the channel's first-in first-out worker.
+    loans += once("zz", seconds_ahead(3))
+    config = tmp_path / "config.yaml"
+    channels = f"  command: {{argv: [{script}], timeout: 10s}}"
+    write_config(config, loans, channels=channels, overdue="1d")
+    service = start(tmp_path, services)
+    assert wait_for(lambda: record.exists() and "zz/" in record.read_text(), DEADLINE), (
+        service.log()
+    )
+    lines = [line for line in record.read_text().splitlines() if line.startswith("daily/")]
+    assert len(lines) == 1, lines
+    assert lines[0].endswith("OVERDUE: Daily: 91 installments, ¥910.00 to pay")
+    assert service.stop(timeout=10) == 0
