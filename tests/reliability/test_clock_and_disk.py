@@ -200,3 +200,28 @@ def test_disk_full_after_sending_records_later_and_never_resends(tmp_path, servi
     assert states_inside(service.process.pid, state) == {"d1": "sent", "zz": "sent"}
     assert [line.split("/")[0] for line in record.read_text().splitlines()] == ["d1", "zz"]
     assert service.stop(timeout=10) == 0
+
+
+def test_a_failing_check_is_retried_within_seconds_not_a_minute(tmp_path, services) -> None:
+    # The state database is unusable when the reminder falls due (a directory stands where
+    # the file was: every connection fails, as with a disk that refuses to be read), then
+    # comes back. The check is retried after 1 s, 2 s, 4 s …, so the reminder goes out
+    # seconds after the database returns, not at a fixed minute's retry.
+    recorder = Recorder(tmp_path)
+    config = tmp_path / "config.yaml"
+    write_config(config, once("c1", seconds_ahead(6)), channels=command_channel(recorder))
+    service = service_for(tmp_path, services, {})
+    service.start()
+    database = tmp_path / "state" / "reminderd.sqlite3"
+    aside = database.with_name("aside.sqlite3")
+    database.rename(aside)
+    database.mkdir()
+    try:
+        assert wait_for(lambda: "checking for due reminders failed" in service.log(), DEADLINE)
+    finally:
+        database.rmdir()
+        aside.rename(database)
+    assert "trying again in 1s" in service.log()
+    # Less than the old fixed minute, with room for a loaded machine: 1+2+4+8 s of backoff.
+    assert wait_for(lambda: recorder.kinds("c1"), 30), service.log()
+    assert service.stop(timeout=10) == 0
