@@ -318,7 +318,9 @@ class Service:
         """Every watch interval of the monotonic clock, ask for a tick; say when the wall
         clock jumped meanwhile. Wall-clock timers alone would sleep through a clock set back
         (and wake late after one set forward)."""
-        seconds = float(self.context.environ.get(WATCH_ENV) or WATCH_INTERVAL.total_seconds())
+        seconds = WATCH_INTERVAL.total_seconds()
+        with contextlib.suppress(ValueError):  # for tests only; a bad value keeps 15 minutes
+            seconds = max(float(self.context.environ.get(WATCH_ENV) or seconds), 0.1)
         while not self._stopping.wait(seconds):
             now_offset = time.time() - time.monotonic()
             jump = now_offset - offset
