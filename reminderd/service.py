@@ -48,6 +48,7 @@ CHECK_RETRY_FIRST = timedelta(seconds=1)  # a failing check (a full or locked di
 CHECK_RETRY_MAX = timedelta(minutes=1)  # ... is retried after 1 s, 2 s, 4 s … at most 1 min
 STOP_WAIT = timedelta(seconds=30)  # how long a stop waits for a scheduler still starting
 RELOAD_DEBOUNCE = timedelta(milliseconds=300)  # editors write a file in several steps
+LISTENERS_KEPT = 3  # desktop button listeners: the current channel's and two replaced ones
 ONCE_TIMEOUT = 300.0
 
 
@@ -76,7 +77,10 @@ class Service:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self.calendar: Any = None  # the CalendarWriter, while the service runs
-        self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
+        # The button listeners: the current desktop channel's, and those of the channels the
+        # last reloads replaced, so that a click on a notification they sent (or a send they
+        # still have in flight on that connection) is not lost to a reload.
+        self._listeners: list[tuple[Any, threading.Event, threading.Thread]] = []
         self._arm_lock = threading.Lock()
         self._ticking = False
         self._requested: datetime | None = None  # an earlier tick asked for while one runs
@@ -209,7 +213,7 @@ class Service:
         self._start_watcher()
         # Before the first check: the start-up catch-ups are the notifications whose buttons
         # matter most, and they must go out on the listener's connection.
-        self._actions = self._start_actions(self.deliverer.channels.get("desktop"))
+        self._keep_listener(self._start_actions(self.deliverer.channels.get("desktop")))
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
@@ -374,9 +378,7 @@ class Service:
                 # flight stays known and is not sent again. The new desktop channel's
                 # listener is up before it can send a notification with buttons.
                 channels = self._channels(config)
-                actions = self._start_actions(channels.get("desktop"))
-                self._stop_actions()
-                self._actions = actions
+                self._keep_listener(self._start_actions(channels.get("desktop")))
                 self.config = config
                 self.deliverer.update_channels(channels)
             self.config = config
@@ -461,12 +463,25 @@ class Service:
         thread.start()
         return (desktop, stop, thread)
 
+    def _keep_listener(
+        self, listener: tuple[Any, threading.Event, threading.Thread] | None
+    ) -> None:
+        """Add a listener; stop the oldest beyond the current one and two replaced ones."""
+        if listener is None:
+            return
+        self._listeners.append(listener)
+        while len(self._listeners) > LISTENERS_KEPT:
+            self._stop_listener(self._listeners.pop(0))
+
+    @staticmethod
+    def _stop_listener(listener: tuple[Any, threading.Event, threading.Thread]) -> None:
+        desktop, stop, thread = listener
+        desktop.stop_listening(stop)
+        thread.join(timeout=2)
+
     def _stop_actions(self) -> None:
-        if self._actions is not None:
-            desktop, stop, thread = self._actions
-            desktop.stop_listening(stop)
-            thread.join(timeout=2)
-            self._actions = None
+        while self._listeners:
+            self._stop_listener(self._listeners.pop())
 
     def _on_action(self, key: str, action: str) -> None:
         """A button on a notification: "paid" records the installment's outstanding amount,

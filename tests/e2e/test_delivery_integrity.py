@@ -309,3 +309,29 @@ def test_daily_plan_91_days_behind_sends_one_overdue_message(tmp_path, services)
     assert len(lines) == 1, lines
     assert lines[0].endswith("OVERDUE: Daily: 91 installments, ¥910.00 to pay")
     assert service.stop(timeout=10) == 0
+
+
+@needs_dbus
+def test_paid_click_after_a_reload_on_a_notification_sent_before_it_is_recorded(
+    tmp_path, services
+) -> None:
+    # The notification went out on the listener connection of the desktop channel that a
+    # reload (a locale change) then replaced; the user clicks "Paid" afterwards. The click
+    # goes to that connection only, so the replaced listener must still be listening.
+    config = tmp_path / "config.yaml"
+    channels = "  desktop: {backend: dbus, timeout: 5s}"
+    due = seconds_ahead(2)
+    write_config(config, once("r1", due, amount="40"), channels=channels)
+    with session_bus() as address, NotificationServer(address) as server:
+        service = start(tmp_path, services, env={"DBUS_SESSION_BUS_ADDRESS": address})
+        assert wait_for(lambda: server.notifications, DEADLINE), service.log()
+        write_config(config, once("r1", due, amount="40"), channels=channels, locale="zh_CN")
+        assert wait_for(lambda: "config reloaded" in service.log(), DEADLINE), service.log()
+        server.click(0, "paid")
+
+        def payments() -> list[dict]:
+            return json.loads(cli(tmp_path, "history", "--json").stdout or "[]")
+
+        assert wait_for(lambda: payments(), DEADLINE), service.log()
+        assert service.stop(timeout=10) == 0
+    assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(40)]
