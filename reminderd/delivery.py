@@ -65,13 +65,15 @@ class _Failure:
 @dataclass(frozen=True)
 class Logged:
     """What the delivery log holds about one installment: the channels each reminder key was
-    sent to, and the latest (kind rank, instant) sent to any channel."""
+    sent to, and the latest (kind rank, instant) handed to any channel, whatever came of it
+    (``attempting`` or ``failed`` may have been shown: a timeout after the server took it)."""
 
     sent: dict[str, set[str]]
     latest: tuple[int, datetime] | None
 
     def is_superseded(self, due: Due) -> bool:
-        """True when ``due`` would contradict (or repeat an older) message already sent."""
+        """True when ``due`` would contradict (or repeat an older) message already handed
+        to a channel for this installment."""
         if self.latest is None:
             return False
         return (KIND_RANK.get(due.kind, 0), due.reminder.at) < self.latest
@@ -83,14 +85,15 @@ def logged(conn: sqlite3.Connection, loan_id: str, number: int) -> Logged:
     prefix = f"{loan_id}/{number}/"
     upper = prefix[:-1] + chr(ord("/") + 1)
     rows = conn.execute(
-        "SELECT reminder_key, channel, kind, fire_at FROM deliveries "
-        "WHERE reminder_key >= ? AND reminder_key < ? AND state = 'sent'",
+        "SELECT reminder_key, channel, kind, fire_at, state FROM deliveries "
+        "WHERE reminder_key >= ? AND reminder_key < ?",
         (prefix, upper),
     )
     sent: dict[str, set[str]] = {}
     latest: tuple[int, datetime] | None = None
-    for key, channel, kind, fire_at in rows:
-        sent.setdefault(key, set()).add(channel)
+    for key, channel, kind, fire_at, state in rows:
+        if state == "sent":
+            sent.setdefault(key, set()).add(channel)
         mark = (KIND_RANK.get(kind, 0), datetime.fromisoformat(fire_at))
         if latest is None or mark > latest:
             latest = mark

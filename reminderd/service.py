@@ -404,6 +404,7 @@ class Service:
         # A SIGTERM right after READY can land before the scheduler's loop has started; its
         # shutdown would then be refused and the loop would start and run on. Wait for it.
         deadline = time.monotonic() + STOP_WAIT.total_seconds()
+        pause = threading.Event()  # a lock's wait, not time.sleep (see channels/command.py)
         while True:
             try:
                 self.scheduler.shutdown(wait=False)
@@ -412,7 +413,7 @@ class Service:
                 if time.monotonic() > deadline:
                     log.error("the scheduler never started; exiting anyway")
                     os._exit(EXIT_FAILURE)
-                time.sleep(0.01)
+                pause.wait(0.01)
 
     def _calendar_written(self, data: bytes) -> None:
         if self.feed is not None:

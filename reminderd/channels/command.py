@@ -10,6 +10,8 @@ apprise URL variable, ``CREDENTIALS_DIRECTORY``) are removed from its environmen
 from __future__ import annotations
 
 import subprocess
+import threading
+import time
 from collections.abc import Iterable, Mapping
 
 from reminderd.channels.base import DeliveryError, Message
@@ -86,9 +88,7 @@ class CommandChannel:
                     f"{program} timed out after {timeout:g}s and was killed"
                 ) from None
             except OSError:
-                try:
-                    process.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
+                if not _wait_out(process, timeout):
                     process.kill()
                     process.wait()
                     raise DeliveryError(
@@ -106,6 +106,19 @@ class CommandChannel:
 
     def close(self) -> None:
         """Nothing is kept between runs."""
+
+
+def _wait_out(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait for ``process`` to exit, at most ``timeout`` seconds; True when it did. Polls
+    ``waitpid`` with waits on a lock (not ``time.sleep``, which is what failed when a clock
+    faker or an odd kernel made ``communicate`` raise in the first place)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while process.poll() is None:
+        if time.monotonic() >= deadline:
+            return False
+        pause.wait(0.02)
+    return True
 
 
 def _last_line(output: bytes) -> str:

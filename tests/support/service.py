@@ -80,8 +80,9 @@ class ServiceProcess:
             self.process = subprocess.Popen(
                 command, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
             )
-        if wait_ready and not wait_for(lambda: self.has("READY=1"), 15):
-            raise AssertionError(f"no READY=1 within 15 s; log:\n{self.log()}")
+        # Generous: seven suites share two cores, and a start under LD_PRELOAD is slower.
+        if wait_ready and not wait_for(lambda: self.has("READY=1"), 60):
+            raise AssertionError(f"no READY=1 within 60 s; log:\n{self.log()}")
 
     def _drain(self) -> None:
         if self._socket is None:
