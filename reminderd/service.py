@@ -184,9 +184,11 @@ class Service:
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
-            (signal.SIGHUP, self._on_hup),
+            # Windows has no SIGHUP: there a changed config is noticed by the file watcher.
+            (getattr(signal, "SIGHUP", None), self._on_hup),
         ):
-            signal.signal(signum, handler)
+            if signum is not None:
+                signal.signal(signum, handler)
         self.scheduler.add_job(
             self._tick, "interval", seconds=WATCH_INTERVAL.total_seconds(), id="watch"
         )
@@ -340,7 +342,7 @@ class Service:
     def _start_actions(self) -> None:
         """Listen for the desktop notification's "Paid" and "Snooze" buttons."""
         desktop = self.deliverer.channels.get("desktop")
-        if desktop is None or getattr(desktop, "backend", None) != "dbus":
+        if desktop is None or getattr(desktop, "backend", None) not in ("dbus", "desktop-notifier"):
             return
         stop = threading.Event()
 
