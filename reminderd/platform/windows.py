@@ -4,8 +4,10 @@ so no console window opens; its output goes to a log file in the state folder (s
 
 from __future__ import annotations
 
+import ntpath
+import os
+import posixpath
 import subprocess
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from reminderd.platform import Target
@@ -18,7 +20,9 @@ NAMESPACE = "http://schemas.microsoft.com/windows/2004/02/mit/task"
 def log_path(target: Target) -> str:
     """Return the log file's path: ``reminderd.log`` in the state folder."""
     assert target.state_dir is not None  # noqa: S101 - a task always names its state
-    return str(Path(target.state_dir) / LOG_NAME)
+    # Windows separators, also when the file is printed elsewhere for a Windows path.
+    join = ntpath.join if "\\" in target.state_dir or os.name == "nt" else posixpath.join
+    return join(target.state_dir, LOG_NAME)
 
 
 def task_arguments(target: Target) -> list[str]:
