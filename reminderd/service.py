@@ -336,8 +336,12 @@ class Service:
 
         self.watcher = ConfigWatcher(self.context.config_path, self.request_reload)
         if not self.watcher.start():
-            log.info("cannot watch the config file here; reload with SIGHUP")
-            self.watcher = None
+            # No inotify (macOS, Windows): look at the file every few seconds instead.
+            from reminderd.platform.poll import PollingWatcher
+
+            self.watcher.stop()
+            self.watcher = PollingWatcher(self.context.config_path, self.request_reload)
+            self.watcher.start()
 
     def _start_actions(self) -> None:
         """Listen for the desktop notification's "Paid" and "Snooze" buttons."""

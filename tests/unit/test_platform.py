@@ -339,3 +339,26 @@ def test_open_to_others_trusts_no_mode_bits_on_windows():
     assert files.open_to_others(0o100600, os_name="posix") is False
     # st_mode on Windows reads 0o666 whatever the ACL; refusing would be unfixable.
     assert files.open_to_others(0o100666, os_name="nt") is False
+
+
+# -- config changes without inotify --------------------------------------------------------
+
+
+def test_polling_watcher_notices_a_replaced_config_once(tmp_path):
+    from reminderd.platform.poll import PollingWatcher
+    from tests.support.service import wait_for
+
+    config = tmp_path / "config.yaml"
+    config.write_text("a: 1\n")
+    changes: list[int] = []
+    watcher = PollingWatcher(config, lambda: changes.append(1), interval=0.05)
+    watcher.start()
+    try:
+        # An editor's save: a new file renamed over the old one (a new inode, another size).
+        replacement = tmp_path / ".config.yaml.new"
+        replacement.write_text("a: 22\n")
+        replacement.replace(config)
+        assert wait_for(lambda: changes == [1], timeout=10)
+    finally:
+        watcher.stop()
+    assert changes == [1]
