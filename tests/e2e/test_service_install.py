@@ -208,3 +208,33 @@ def test_service_wrong_combination_is_one_line_and_exit_two(cli, arguments, mess
     assert done.returncode == 2
     assert done.stderr.startswith(message)
     assert done.stderr.count("\n") == 1
+
+
+def test_plan_without_first_due_starts_one_month_from_today(run_cli):
+    # The planner's own month arithmetic (relativedelta is gone): one month on, clamped to
+    # the month's last day (31 January + 1 month = 28 or 29 February).
+    import calendar
+    from datetime import UTC, datetime
+
+    def one_month_on() -> str:
+        today = datetime.now(UTC).date()
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        day = min(today.day, calendar.monthrange(year, month)[1])
+        return f"{year:04d}-{month:02d}-{day:02d}"
+
+    before = one_month_on()
+    done = run_cli(
+        "-c",
+        str(run_cli.root / "none.yaml"),
+        "plan",
+        "--count",
+        "2",
+        "--principal",
+        "100",
+        env={"TZ": "UTC"},
+    )
+    after = one_month_on()  # the test may straddle midnight
+    assert done.returncode == 0, done.stderr
+    first_row = done.stdout.splitlines()[1]
+    assert first_row.split()[0] == "1/2"
+    assert first_row.split()[1] in {before, after}

@@ -362,3 +362,40 @@ def test_polling_watcher_notices_a_replaced_config_once(tmp_path):
     finally:
         watcher.stop()
     assert changes == [1]
+
+
+# -- declared dependencies are the used ones -----------------------------------------------
+
+# Distribution name -> the module reminderd imports. tzdata is data for zoneinfo on Windows
+# and is never imported by name.
+IMPORT_NAMES = {"apscheduler": "apscheduler", "pyyaml": "yaml", "holidays": "holidays"}
+IMPORT_NAMES |= {"plyer": "plyer", "jeepney": "jeepney", "tzlocal": "tzlocal"}
+IMPORT_NAMES |= {"platformdirs": "platformdirs", "tzdata": None}
+
+
+def imported_modules() -> set[str]:
+    import ast
+
+    found: set[str] = set()
+    for source in (ROOT / "reminderd").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_runtime_dependencies_are_imported_and_test_oracles_are_not():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        re.split(r"[<>=;\[ ]", line, maxsplit=1)[0].lower() for line in project["dependencies"]
+    }
+    assert declared == set(IMPORT_NAMES)
+    used = imported_modules()
+    assert {name for name in IMPORT_NAMES.values() if name} - used == set()
+    # The calendar is written as text; icalendar reads it back in the tests only.
+    assert "icalendar" not in used
+    assert "dateutil" not in used
