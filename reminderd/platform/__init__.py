@@ -8,16 +8,14 @@ start, the config, the state folder) and knows where that file goes and which to
 * :mod:`.launchd`   a LaunchAgent property list (macOS)
 * :mod:`.windows`   a Task Scheduler task started at logon, without a console window
 
-The ``service`` command (:mod:`reminderd.commands.service`) picks one and installs it.
+The ``service`` command (:mod:`reminderd.commands.service`) picks one and installs it. The
+config loader imports :mod:`.files` from here, so this module imports its tools lazily.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +62,7 @@ def installed_command(
     platform: str,
     *,
     python: str = sys.executable,
-    which: Callable[[str], str | None] = shutil.which,
+    which: Callable[[str], str | None] | None = None,
 ) -> list[str]:
     """Return the command that starts the reminderd installed with ``python``.
 
@@ -79,6 +77,10 @@ def installed_command(
     beside = Path(python).parent / "reminderd"
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside.absolute())]
+    if which is None:
+        import shutil
+
+        which = shutil.which
     found = which("reminderd")
     if found:
         return [str(Path(found).absolute())]
@@ -91,6 +93,8 @@ def write_if_changed(path: Path, data: bytes, mode: int = 0o644) -> bool:
     Returns whether the file changed, so that installing twice is the same as once.
     Raises OSError when the folder cannot be made or the file cannot be written.
     """
+    import tempfile
+
     try:
         if path.read_bytes() == data:
             return False
@@ -115,6 +119,9 @@ def run_tool(arguments: Sequence[str]) -> tuple[int, str] | None:
     Returns None when the tool is not installed. Output is stdout and stderr together,
     stripped; a tool that hangs counts as failed with a short reason.
     """
+    import shutil
+    import subprocess
+
     program = shutil.which(arguments[0])
     if program is None:
         return None
