@@ -38,6 +38,7 @@ class Startup:
     platform: str
     system: bool = False
     state_dir: str | None = None  # made before enabling: launchd writes its log there
+    config: str = ""  # checked before installing
 
     # -- the platform's tool ---------------------------------------------------------------
 
@@ -146,6 +147,14 @@ def _startup(args: argparse.Namespace, context: Context, platform: str) -> Start
     if args.autostart and (platform != "linux" or args.system):
         raise UserError("--autostart is for a Linux desktop user, not with --system")
     target = _target(args, context, platform)
+    startup = _startup_for(args, context, platform, target)
+    startup.config = target.config
+    return startup
+
+
+def _startup_for(
+    args: argparse.Namespace, context: Context, platform: str, target: Target
+) -> Startup:
     environ = context.environ
     if platform == "macos":
         return Startup(
@@ -230,8 +239,9 @@ def service(args: argparse.Namespace, context: Context) -> int:
 
 
 def _install(startup: Startup, args: argparse.Namespace, context: Context) -> int:
-    if not startup.system:
-        context.config()  # a service that starts with a broken config fails at every login
+    from reminderd.config import load
+
+    load(Path(startup.config))  # a service that starts with a broken config fails at every login
     try:
         changed = write_if_changed(startup.path, startup.content)
         if startup.state_dir is not None and startup.kind in ("launchd", "windows"):

@@ -238,3 +238,13 @@ def test_plan_without_first_due_starts_one_month_from_today(run_cli):
     first_row = done.stdout.splitlines()[1]
     assert first_row.split()[0] == "1/2"
     assert first_row.split()[1] in {before, after}
+
+
+def test_service_print_system_unit_reads_etc_and_leaves_state_to_systemd(run_cli):
+    done = run_cli("service", "install", "--system", "--print", env={"REMINDERD_CONFIG": ""})
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"ExecStart={run_cli.command[0]} --config /etc/reminderd/config.yaml run\n" in done.stdout
+    )
+    assert "StateDirectory=reminderd\n" in done.stdout
+    assert "DynamicUser=yes\n" in done.stdout
