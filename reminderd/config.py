@@ -6,8 +6,8 @@ lines read ``PATH:LINE:COLUMN: where.in.file: what is wrong``.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import stat
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +33,7 @@ from reminderd.model import (
     ScheduledPayment,
     Secret,
 )
+from reminderd.platform import files
 from reminderd.validation import Run
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -96,9 +97,14 @@ def _one_line(text: str) -> str:
 
 
 def system_zone(environ: dict[str, str] | os._Environ[str]) -> ZoneInfo:
-    """The system's zone: ``$TZ``, else ``/etc/localtime``'s name, else UTC."""
+    """The system's zone: ``$TZ``, else the platform's (``tzlocal``: the registry on Windows),
+    else ``/etc/localtime``'s name, else UTC."""
     name = environ.get("TZ", "").lstrip(":")
     candidates = [name] if name else []
+    with contextlib.suppress(Exception):  # tzlocal raises several kinds; fall back below
+        import tzlocal
+
+        candidates.append(tzlocal.get_localzone_name() or "")
     try:
         target = os.path.realpath("/etc/localtime")
         if "zoneinfo/" in target:
@@ -237,7 +243,7 @@ class _Builder:
             self.run.at(f"{where}.{secret_keys[1]}", f"use only one of {', '.join(secret_keys)}")
         if secret_keys and "username" not in raw:
             self.run.at(f"{where}.{secret_keys[0]}", "a password needs a username")
-        if "password" in raw and self.mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if "password" in raw and files.open_to_others(self.mode):
             self.run.at(
                 f"{where}.password",
                 f"a password written in the config needs a file only you can read: "

@@ -95,7 +95,7 @@ class EmailSettings:
 
 @dataclass(frozen=True)
 class DesktopSettings:
-    backend: str = "auto"  # auto | dbus | plyer
+    backend: str = "auto"  # auto | dbus | desktop-notifier | plyer
     timeout: float = 10.0
 
 

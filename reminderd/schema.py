@@ -192,8 +192,12 @@ CHANNELS = Struct(
                 (
                     Field(
                         "backend",
-                        Type("auto | dbus | plyer", to_choice("auto", "dbus", "plyer")),
-                        "dbus talks to the notification server directly (Linux); plyer elsewhere",
+                        Type(
+                            "auto | dbus | desktop-notifier | plyer",
+                            to_choice("auto", "dbus", "desktop-notifier", "plyer"),
+                        ),
+                        "auto: dbus on Linux, desktop-notifier on macOS and Windows (both "
+                        "confirm delivery and show the buttons); plyer cannot confirm",
                         default="auto",
                     ),
                     Field("timeout", TIMEOUT, "give up after this long", default="10s"),

@@ -184,9 +184,11 @@ class Service:
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
-            (signal.SIGHUP, self._on_hup),
+            # Windows has no SIGHUP: there a changed config is noticed by the file watcher.
+            (getattr(signal, "SIGHUP", None), self._on_hup),
         ):
-            signal.signal(signum, handler)
+            if signum is not None:
+                signal.signal(signum, handler)
         self.scheduler.add_job(
             self._tick, "interval", seconds=WATCH_INTERVAL.total_seconds(), id="watch"
         )
@@ -334,13 +336,17 @@ class Service:
 
         self.watcher = ConfigWatcher(self.context.config_path, self.request_reload)
         if not self.watcher.start():
-            log.info("cannot watch the config file here; reload with SIGHUP")
-            self.watcher = None
+            # No inotify (macOS, Windows): look at the file every few seconds instead.
+            from reminderd.platform.poll import PollingWatcher
+
+            self.watcher.stop()
+            self.watcher = PollingWatcher(self.context.config_path, self.request_reload)
+            self.watcher.start()
 
     def _start_actions(self) -> None:
         """Listen for the desktop notification's "Paid" and "Snooze" buttons."""
         desktop = self.deliverer.channels.get("desktop")
-        if desktop is None or getattr(desktop, "backend", None) != "dbus":
+        if desktop is None or getattr(desktop, "backend", None) not in ("dbus", "desktop-notifier"):
             return
         stop = threading.Event()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from reminderd.calendar import content
 from reminderd.errors import RuntimeFailure
 from reminderd.model import Config
+from reminderd.platform import files
 
 
 def write(
@@ -62,7 +63,7 @@ def write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
             for chunk in chunks:
                 stream.write(chunk)
             stream.flush()
-            os.fchmod(stream.fileno(), _file_mode(path.parent))
+            files.set_mode(stream.fileno(), _file_mode(path.parent))
             os.fsync(stream.fileno())
         os.replace(temporary, path)
         temporary = None

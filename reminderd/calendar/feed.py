@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reminderd.errors import RuntimeFailure, UserError
+from reminderd.platform import files
 
 FEED_NAME = "repayments.ics"
 SECRET_FILE = "feed-secret"  # noqa: S105 - a file name, not a secret
@@ -84,7 +85,7 @@ def load_secret(state_dir: Path, *, create: bool = True) -> str:
         raise UserError(f"no feed secret yet at {path}: run `reminderd feed-url`") from None
     except OSError as error:
         raise RuntimeFailure(f"cannot read or create {path}: {error.strerror}") from None
-    if mode & 0o077:
+    if files.open_to_others(mode):
         raise UserError(f"{path} is readable by others; run: chmod 600 {path}")
     if not _SECRET_TEXT.match(text):
         raise UserError(f"{path} does not hold a feed secret; delete it to make a new one")

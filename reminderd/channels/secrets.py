@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reminderd.errors import UserError
 from reminderd.model import Secret
+from reminderd.platform import files
 
 
 class SecretError(UserError):
@@ -45,7 +46,7 @@ def check_private(path: Path) -> None:
         raise SecretError(f"cannot read password file {path}: {error.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
         raise SecretError(f"password file {path} is not a regular file")
-    if info.st_mode & 0o077:
+    if files.open_to_others(info.st_mode):
         mode = stat.S_IMODE(info.st_mode)
         raise SecretError(
             f"password file {path} is accessible by other users (mode {mode:04o}); "

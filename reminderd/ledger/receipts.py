@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reminderd.errors import RuntimeFailure, UserError
+from reminderd.platform import files
 
 MAX_RECEIPT_BYTES = 50 * 1024 * 1024
 RECEIPTS_DIR = "receipts"
@@ -117,8 +118,4 @@ def store(state_dir: Path, receipt: Receipt) -> StoredReceipt:
 
 
 def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    files.sync_directory(folder)
