@@ -249,7 +249,8 @@ class _Builder:
             port=raw.get("port", DEFAULT_PORTS[security]),
             security=security,
             sender=raw["from"],
-            to=tuple(raw["to"]),
+            # One item may hold several addresses ("a@x, b@y"); each is one recipient.
+            to=tuple(dict.fromkeys(address for item in raw["to"] for address in item)),
             username=raw.get("username"),
             password=Secret(
                 env=raw.get("password_env"),
