@@ -23,7 +23,7 @@ from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
 from reminderd.standing import allocate
-from reminderd.views import format_table
+from reminderd.views import format_table, warn_if_no_ledger
 
 PAY_USAGE = (
     "usage: reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT]"
@@ -191,6 +191,12 @@ def _refresh_calendar(
 
 def history(args: argparse.Namespace, context: Context) -> int:
     """List recorded payments (of one loan), with their receipts and undo links."""
+    if not ledger.database_path(context.state_dir).exists():
+        try:
+            locale = context.config().locale
+        except UserError:  # history needs no config; the notice is still worth giving
+            locale = "en"
+        warn_if_no_ledger(context, locale)
     rows = ledger.payments(context.state_dir, args.loan)
     if args.loan and not rows:
         _known_loan(context.config(), args.loan)
@@ -247,6 +253,7 @@ def _payment_json(row: payment_rows.Payment) -> dict[str, Any]:
 def status(args: argparse.Namespace, context: Context) -> int:
     """Print per loan what is owed, paid and overdue, and per month the dues against the budget."""
     config = context.config()
+    warn_if_no_ledger(context, config.locale)
     report = status_report(config, ledger.paid_totals(context.state_dir), context.now())
     if args.json:
         context.print(json.dumps(report, ensure_ascii=False, indent=2))
