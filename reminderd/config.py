@@ -147,6 +147,15 @@ class _Builder:
             loan = self._loan(loan_values, where, zone, currency, values, channels)
             if loan is not None:
                 loans.append(loan)
+        total = sum(_installment_count(loan.plan) for loan in loans)
+        if total > schema.MAX_TOTAL_INSTALLMENTS:
+            # Refused before any plan is built: 6 million installments took minutes and GBs.
+            self.run.at(
+                "loans",
+                f"the plans add up to {total:,} installments; at most "
+                f"{schema.MAX_TOTAL_INSTALLMENTS:,} across all loans "
+                "(fewer loans, or shorter plans)",
+            )
         if self.run.problems:
             return None
         return Config(
@@ -397,6 +406,19 @@ class _Builder:
 
 def _due(value: tuple[date, Any]) -> DueSpec:
     return DueSpec(day=value[0], at=value[1])
+
+
+def _installment_count(plan: Plan) -> int:
+    """How many installments ``plan`` has (an upper bound for ``until``), without building it."""
+    if plan.kind == "once":
+        return 1
+    if plan.kind == "list":
+        return len(plan.installments)
+    if plan.count:
+        return plan.count
+    if plan.until is not None and plan.first_due is not None:
+        return _estimate_count(plan.first_due.day, plan.until, plan.every)
+    return 1
 
 
 def _estimate_count(first: date, until: date, every: Any) -> int:

@@ -32,6 +32,9 @@ from reminderd.validation import (
 
 MAX_INSTALLMENTS = 1200  # a hundred years of monthly payments; more is a mistake
 MAX_LOANS = 100_000
+# Across all loans: what keeps check and upcoming within seconds and a few hundred MB
+# (figures in the README); a person's debts are far fewer.
+MAX_TOTAL_INSTALLMENTS = 50_000
 
 
 def _duration(text: str) -> Lead:

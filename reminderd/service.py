@@ -69,8 +69,15 @@ class Service:
         self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
+            from reminderd.ledger import receipts
+
+            receipts.sweep(self.state_dir, conn)  # what a pay killed mid-receipt left behind
             conn.close()
         self.deliverer = self._deliverer(config)
+        from reminderd.commands.invocation import reminderd_command
+
+        # The "record it" hint in each reminder: a command that reaches this config and ledger.
+        self._command = reminderd_command(context.config_path, self.state_dir, context.environ)
 
     # ---- shared by run and run --once ----------------------------------------------------
 
@@ -97,6 +104,7 @@ class Service:
             now=now,
             locale=config.locale,
             catch_up=due.catch_up,
+            command=self._command,
         )
         attachment = None
         if channel == "email":

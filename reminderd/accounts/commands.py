@@ -9,6 +9,7 @@ in one transaction.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,26 +53,30 @@ def pay(args: argparse.Namespace, context: Context) -> int:
     conn = ledger.connect(context.state_dir, create=True)
     assert conn is not None  # noqa: S101 - create=True always gives a connection
     try:
-        stored = receipts.store(context.state_dir, receipt) if receipt else None
-        try:
-            with ledger.transaction(conn):
-                before = payment_rows.totals(conn)
-                payment_id = payment_rows.add(
-                    conn,
-                    loan_id=loan.id,
-                    amount=amount,
-                    currency=loan.currency,
-                    paid_on=paid_on,
-                    recorded_at=now,
-                    note=note,
-                    receipt_sha256=stored.sha256 if stored else None,
-                    receipt_name=receipt.name if receipt else None,
-                )
-                after = payment_rows.totals(conn)
-        except BaseException:
-            if stored is not None and stored.created:
-                stored.path.unlink(missing_ok=True)  # nothing refers to it
-            raise
+        receipts.sweep(context.state_dir, conn)  # what a killed pay left behind
+        # Held from the copy to the commit, so that a sweep never takes this receipt.
+        holding = receipts.writing(context.state_dir) if receipt else contextlib.nullcontext()
+        with holding:
+            stored = receipts.store(context.state_dir, receipt) if receipt else None
+            try:
+                with ledger.transaction(conn):
+                    before = payment_rows.totals(conn)
+                    payment_id = payment_rows.add(
+                        conn,
+                        loan_id=loan.id,
+                        amount=amount,
+                        currency=loan.currency,
+                        paid_on=paid_on,
+                        recorded_at=now,
+                        note=note,
+                        receipt_sha256=stored.sha256 if stored else None,
+                        receipt_name=receipt.name if receipt else None,
+                    )
+                    after = payment_rows.totals(conn)
+            except BaseException:
+                if stored is not None and stored.created:
+                    stored.path.unlink(missing_ok=True)  # nothing refers to it
+                raise
     finally:
         conn.close()
 
