@@ -27,7 +27,6 @@ MAX_RECEIPT_BYTES = 50 * 1024 * 1024
 RECEIPTS_DIR = "receipts"
 _PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
 _CHUNK = 1024 * 1024
-LOCK_NAME = ".lock"
 _STORED = re.compile(r"[0-9a-f]{64}(\.[a-z0-9]{1,10})?")
 log = logging.getLogger(__name__)
 
@@ -126,11 +125,12 @@ def store(state_dir: Path, receipt: Receipt) -> StoredReceipt:
 
 @contextlib.contextmanager
 def writing(state_dir: Path) -> Iterator[None]:
-    """Hold ``receipts/.lock`` shared while a receipt is copied and its payment committed:
-    :func:`sweep` takes it exclusively, so it never removes a copy in progress or a receipt
-    whose payment is about to be recorded. A killed ``pay`` releases it with its process.
+    """Hold a shared lock on the ``receipts`` folder itself (no lock file to leave behind)
+    while a receipt is copied and its payment committed: :func:`sweep` takes it exclusively,
+    so it never removes a copy in progress or a receipt whose payment is about to be
+    recorded. A killed ``pay`` releases it with its process.
 
-    Raises ``RuntimeFailure`` when the receipts directory cannot be made.
+    Raises ``RuntimeFailure`` when the receipts folder cannot be made or opened.
     """
     descriptor = _open_lock(state_dir)
     try:
@@ -186,7 +186,7 @@ def _open_lock(state_dir: Path) -> int:
     folder = state_dir / RECEIPTS_DIR
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as error:
         raise RuntimeFailure(
             f"cannot use the receipts folder {folder}: {error.strerror or error}; "
