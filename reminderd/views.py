@@ -134,52 +134,85 @@ def overdue_and_next(
 
 MAX_OVERDUE_LINES = 10
 
+# check's summary, in each locale (SPEC §10: what check shows a person follows ``locale``).
+_CHECK = {
+    "en": {
+        "ok": "{source}: OK",
+        "problems": "{source}: valid, but {count} channel problem(s)",
+        "loans": "  loans:        {count}",
+        "installments": "  installments: {count}",
+        "channels": "  channels:     {names}",
+        "none": "none",
+        "overdue": "  overdue:      {due}  {loan} {what}  {owed} unpaid",
+        "overdue_many": "{count} installments since {label}",
+        "overdue_more": "  overdue:      … and {count} more loans",
+        "next": "  next due:     {when}  {loan} {label}  {owed}",
+        "nothing": "  next due:     nothing left to pay",
+        "unverified": "not verified: {line}",
+        "no_channels": "no channels are configured: reminders will go nowhere",
+    },
+    "zh_CN": {
+        "ok": "{source}：没有问题",
+        "problems": "{source}：配置有效，但有 {count} 个渠道问题",
+        "loans": "  借款：    {count}",
+        "installments": "  分期：    {count}",
+        "channels": "  渠道：    {names}",
+        "none": "无",
+        "overdue": "  已逾期：  {due}  {loan} {what}  未还 {owed}",
+        "overdue_many": "自第 {label} 期起共 {count} 期",
+        "overdue_more": "  已逾期：  … 另有 {count} 笔借款",
+        "next": "  下次到期：{when}  {loan} {label}  {owed}",
+        "nothing": "  下次到期：已全部还清",
+        "unverified": "无法在此核实：{line}",
+        "no_channels": "没有配置任何渠道：提醒将无处可发",
+    },
+}
+
 
 def check(args: argparse.Namespace, context: Context) -> int:
-    """Validate the config and the channels' settings; print a short summary: what is
-    overdue first, then the next due. Exit 1 when a channel will fail."""
+    """Validate the config and the channels' settings; print a short summary in the config's
+    ``locale``: what is overdue first, then the next due. Return 1 when a channel will fail
+    (the config itself is valid), else 0; an invalid config raises ``ConfigError``."""
     from reminderd.channels.checks import ERROR, check_channels
 
     config = context.config()
+    text = _CHECK.get(config.locale, _CHECK["en"])
     now = context.now()
     findings = check_channels(config.channels, context.environ)
     errors = [finding for finding in findings if finding.level == ERROR]
     count = sum(len(plans.installments(loan)) for loan in config.loans)
     overdue, next_due = overdue_and_next(config, paid_totals(context), now)
     if errors:
-        plural = "s" if len(errors) > 1 else ""
-        context.print(f"{config.source}: valid, but {len(errors)} channel problem{plural}")
+        context.print(text["problems"].format(source=config.source, count=len(errors)))
     else:
-        context.print(f"{config.source}: OK")
-    context.print(f"  loans:        {len(config.loans)}")
-    context.print(f"  installments: {count}")
-    context.print(f"  channels:     {', '.join(config.channels.names()) or 'none'}")
+        context.print(text["ok"].format(source=config.source))
+    context.print(text["loans"].format(count=len(config.loans)))
+    context.print(text["installments"].format(count=count))
+    context.print(text["channels"].format(names=", ".join(config.channels.names()) or text["none"]))
     for loan, rows in overdue[:MAX_OVERDUE_LINES]:
         owed = money.format_money(sum((row.outstanding for row in rows), Decimal(0)), loan.currency)
         first = rows[0].installment
-        what = (
-            first.label() if len(rows) == 1 else f"{len(rows)} installments since {first.label()}"
+        what = first.label()
+        if len(rows) > 1:
+            what = text["overdue_many"].format(count=len(rows), label=first.label())
+        context.print(
+            text["overdue"].format(due=first.due.isoformat(), loan=loan.name, what=what, owed=owed)
         )
-        context.print(f"  overdue:      {first.due.isoformat()}  {loan.name} {what}  {owed} unpaid")
     if len(overdue) > MAX_OVERDUE_LINES:
-        context.print(f"  overdue:      … and {len(overdue) - MAX_OVERDUE_LINES} more loans")
+        context.print(text["overdue_more"].format(count=len(overdue) - MAX_OVERDUE_LINES))
     if next_due is None:
-        context.print("  next due:     nothing left to pay")
+        context.print(text["nothing"])
     else:
         loan, row = next_due
         inst = row.installment
         when = inst.due_at.astimezone(loan.timezone).strftime("%Y-%m-%d %H:%M %Z")
-        context.print(
-            f"  next due:     {when}  {loan.name} {inst.label()}  "
-            f"{money.format_money(row.outstanding, loan.currency)}"
-        )
+        owed = money.format_money(row.outstanding, loan.currency)
+        context.print(text["next"].format(when=when, loan=loan.name, label=inst.label(), owed=owed))
     for finding in findings:
-        if finding.level == ERROR:
-            context.warn(finding.line())
-        else:
-            context.warn(f"not verified: {finding.line()}")
+        line = finding.line()
+        context.warn(line if finding.level == ERROR else text["unverified"].format(line=line))
     if not config.channels.names():
-        context.warn("no channels are configured: reminders will go nowhere")
+        context.warn(text["no_channels"])
     return 1 if errors else 0
 
 

@@ -482,3 +482,20 @@ def test_pay_removes_a_leftover_temporary_copy_and_an_orphan_receipt(run_cli, tm
     names = sorted(os.listdir(folder))
     assert names == [payment["receipt"]["sha256"] + ".pdf"]
     assert stat.S_ISREG((folder / names[0]).stat().st_mode)
+
+
+def test_check_speaks_the_configs_locale(run_cli) -> None:
+    loans = (
+        "  - id: card-a\n    name: 信用卡\n    plan:\n      kind: list\n      installments:\n"
+        f"        - {{due: {days_from_today(-10)}, amount: 300}}\n"
+        f"        - {{due: {days_from_today(20)}, amount: 300}}\n"
+    )
+    run_cli.write_config("locale: zh_CN\n" + config(loans=loans))
+
+    done = run_cli("check")
+
+    assert done.returncode == 0, done.stderr
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    assert lines[0] == f"{run_cli.config}：没有问题"
+    assert lines[4] == f"已逾期：  {days_from_today(-10)}  信用卡 1/2  未还 ¥300.00"
+    assert lines[5].startswith(f"下次到期：{days_from_today(20)} 09:00 UTC  信用卡 2/2")
