@@ -75,6 +75,15 @@ def _unset(where: str, name: str, in_service: bool) -> Finding:
 def _secret(
     secret: Secret, where: str, environ: Mapping[str, str], in_service: bool, what: str
 ) -> list[Finding]:
+    if not secret:
+        return [
+            Finding(
+                ERROR,
+                f"{where}.username",
+                f"a login needs a {what}: add password_env or password_file "
+                "(or remove username if the server needs no login)",
+            )
+        ]
     if secret.env:
         if environ.get(secret.env):
             return []

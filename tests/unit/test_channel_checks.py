@@ -144,3 +144,9 @@ def test_errors_come_before_what_could_not_be_verified(tmp_path) -> None:
     levels = [f.level for f in check_channels(channels, {"PATH": "/usr/bin"})]
 
     assert levels == [ERROR, UNVERIFIED, UNVERIFIED, UNVERIFIED]
+
+
+def test_a_login_without_any_password_source_is_an_error() -> None:
+    [finding] = check_channels(email(Secret()), {})
+    assert finding.level == ERROR and finding.where == "channels.email.username"
+    assert "add password_env or password_file" in finding.text
