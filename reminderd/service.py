@@ -223,13 +223,13 @@ class Service:
     def _status(self, upcoming: datetime | None) -> str:
         from reminderd.channels import checks
 
-        if upcoming is None:
-            text = "nothing left to remind"
-        else:
-            text = f"next check {upcoming.astimezone(self.config.timezone):%Y-%m-%d %H:%M:%S %Z}"
         # A channel that will fail shows in `systemctl status`, not weeks later.
         problems = checks.status_note(self.config.channels, self.context.environ)
-        return f"{text}; {problems}" if problems else text
+        suffix = f"; {problems}" if problems else ""
+        if upcoming is None:
+            return "nothing left to remind" + suffix
+        local = upcoming.astimezone(self.config.timezone)
+        return f"next check {local:%Y-%m-%d %H:%M:%S %Z}" + suffix
 
     def _arm(self, when: datetime | None) -> None:
         if when is None or self._stopping.is_set():
