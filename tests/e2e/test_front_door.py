@@ -12,11 +12,15 @@ import socket
 import stat
 import subprocess
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.support.service import ServiceProcess, wait_for
 from tests.support.smtp import Recorder, smtp_server
+from tests.unit.test_amounts import _groups_ok, _read_like_a_person
 
 PROBLEM = re.compile(
     r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<where>.+?): (?P<what>.+)$"
@@ -81,6 +85,40 @@ def test_pay_records_a_grouped_amount_as_a_person_reads_it(run_cli) -> None:
     assert done.returncode == 0, done.stderr
     [payment] = run_cli.json("history", "--json")
     assert payment["amount"] == "1200.50"  # one thousand two hundred and fifty fen
+
+
+def _rendered(value: int, grouped: bool) -> str:
+    # value is in fen: 123456 -> "1,234.56" or "1234.56"
+    amount = Decimal(value).scaleb(-2)
+    return f"{amount:,f}" if grouped else f"{amount:f}"
+
+
+AMOUNT_TEXTS = st.one_of(
+    st.builds(_rendered, st.integers(min_value=1, max_value=10**12), st.booleans()),
+    st.text(alphabet="0123456789,.", min_size=1, max_size=9),
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=AMOUNT_TEXTS)
+def test_pay_records_what_a_person_reads_or_refuses(run_cli, text) -> None:
+    run_cli.write_config(config())
+    before = len(run_cli.json("history", "--json")) if run_cli.state_dir.exists() else 0
+
+    done = run_cli("pay", "card-a", text)
+
+    if done.returncode != 0:
+        one_error_line(done, 2)
+        return
+    payments = run_cli.json("history", "--json")
+    assert len(payments) == before + 1
+    # The oracle reads the digits one by one: none dropped, none moved across the point.
+    assert Decimal(payments[-1]["amount"]) == _read_like_a_person(text)
+    assert _groups_ok(text)
 
 
 def test_plan_refuses_a_misgrouped_principal(run_cli) -> None:
