@@ -126,6 +126,12 @@ def test_plan_refuses_a_misgrouped_principal(run_cli) -> None:
     assert "decimal mark is a point" in line
 
 
+def test_plan_refuses_an_empty_budget_instead_of_crashing(run_cli) -> None:
+    # Found by tests/reliability/test_cli_fuzz.py: "--budget=" was taken for no budget at all.
+    line = one_error_line(run_cli("plan", "--principal", "1000", "--budget="), 2)
+    assert "not an amount: ''" in line
+
+
 # ---- 2. several recipients in one string ---------------------------------------------------
 
 
