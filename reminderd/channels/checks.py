@@ -18,12 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from reminderd.channels.secrets import (
-    SecretError,
-    check_private,
-    secret_file_path,
-    variable_label,
-)
+from reminderd.channels.secrets import SecretError, read_secret, variable_label
 from reminderd.model import Channels, Secret
 
 ERROR = "error"
@@ -101,16 +96,12 @@ def _secret(
                 + ("in the service's environment" if in_service else "here"),
             )
         ]
-    path = secret_file_path(secret.file, environ)
     try:
-        check_private(path)
-        with path.open("rb") as stream:
-            if not stream.read(1):
-                return [Finding(ERROR, key, f"{what} file {path} is empty")]
+        # Read as a send would (private, UTF-8, not empty once its newline is dropped); the
+        # value is discarded here and never shown.
+        read_secret(Secret(file=secret.file), environ, what=what)
     except SecretError as error:
         return [Finding(ERROR, key, error.message)]
-    except OSError as error:
-        return [Finding(ERROR, key, f"cannot read {what} file {path}: {error.strerror}")]
     return []
 
 

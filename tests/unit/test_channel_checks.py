@@ -55,7 +55,7 @@ def test_a_password_file_others_can_read_is_an_error(tmp_path, mode) -> None:
 
 
 def test_an_empty_or_missing_password_file_or_a_folder_is_an_error(tmp_path) -> None:
-    empty = private_file(tmp_path / "empty", "")
+    empty = private_file(tmp_path / "empty", "\n")  # one newline: empty once it is dropped
     folder = tmp_path / "folder"
     folder.mkdir(mode=0o700)
     for path, words in ((empty, "is empty"), (tmp_path / "nope", "does not exist")):
