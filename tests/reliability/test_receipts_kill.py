@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-KILLS = 16
+KILLS = 10
 RECEIPT_BYTES = 40 * 1024 * 1024  # under the 50 MB limit; copying it takes long enough to hit
 
 
