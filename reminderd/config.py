@@ -153,6 +153,15 @@ class _Builder:
             loan = self._loan(loan_values, where, zone, currency, values, channels)
             if loan is not None:
                 loans.append(loan)
+        total = sum(_installment_count(loan.plan) for loan in loans)
+        if total > schema.MAX_TOTAL_INSTALLMENTS:
+            # Refused before any plan is built: 6 million installments took minutes and GBs.
+            self.run.at(
+                "loans",
+                f"the plans add up to {total:,} installments; at most "
+                f"{schema.MAX_TOTAL_INSTALLMENTS:,} across all loans "
+                "(fewer loans, or shorter plans)",
+            )
         if self.run.problems:
             return None
         return Config(
@@ -255,7 +264,8 @@ class _Builder:
             port=raw.get("port", DEFAULT_PORTS[security]),
             security=security,
             sender=raw["from"],
-            to=tuple(raw["to"]),
+            # One item may hold several addresses ("a@x, b@y"); each is one recipient.
+            to=tuple(dict.fromkeys(address for item in raw["to"] for address in item)),
             username=raw.get("username"),
             password=Secret(
                 env=raw.get("password_env"),
@@ -402,6 +412,19 @@ class _Builder:
 
 def _due(value: tuple[date, Any]) -> DueSpec:
     return DueSpec(day=value[0], at=value[1])
+
+
+def _installment_count(plan: Plan) -> int:
+    """How many installments ``plan`` has (an upper bound for ``until``), without building it."""
+    if plan.kind == "once":
+        return 1
+    if plan.kind == "list":
+        return len(plan.installments)
+    if plan.count:
+        return plan.count
+    if plan.until is not None and plan.first_due is not None:
+        return _estimate_count(plan.first_due.day, plan.until, plan.every)
+    return 1
 
 
 def _estimate_count(first: date, until: date, every: Any) -> int:

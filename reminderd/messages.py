@@ -42,7 +42,7 @@ _TEXT = {
             "This reminder was due at {at} and was missed while reminderd was not running "
             "(or the computer was asleep)."
         ),
-        "record": "When you have paid, record it: reminderd pay {loan_id} {amount}",
+        "record": "When you have paid, record it: {command} pay {loan_id} {amount}",
         "test_subject": "reminderd test message",
         "test_body": (
             "This is a test message from reminderd, sent at {now}.\n"
@@ -73,7 +73,7 @@ _TEXT = {
         "balance_after": "本期还款后剩余本金：{balance}",
         "notes": "备注：{notes}",
         "missed": "此提醒原定于{at}发送，因 reminderd 未运行（或电脑处于休眠）而错过，现补发。",
-        "record": "还款后请记录：reminderd pay {loan_id} {amount}",
+        "record": "还款后请记录：{command} pay {loan_id} {amount}",
         "test_subject": "reminderd 测试消息",
         "test_body": (
             "这是 reminderd 于{now}发送的测试消息。\n如果您能看到它，还款提醒就能送达这里。"
@@ -110,8 +110,12 @@ def render(
     now: datetime,
     locale: str,
     catch_up: bool = False,
+    command: str = "reminderd",
 ) -> tuple[str, str]:
     """Return the (subject, body) of ``reminder`` for installment ``inst`` of ``loan``.
+
+    ``command`` starts the "record it" hint: ``reminderd`` with the ``-c``/``--state-dir``
+    the service runs with (:func:`reminderd.commands.invocation.reminderd_command`).
 
     ``paid`` is what was already paid towards this installment; the text asks for the rest.
     ``now`` (aware) decides "in N days" / "overdue by N days", counted in calendar days in
@@ -174,7 +178,7 @@ def render(
         lines.append("")
         lines.append(text["missed"].format(at=f"{_date(at, lang)} {at.strftime('%H:%M')}"))
     lines.append("")
-    lines.append(text["record"].format(loan_id=loan.id, amount=f"{outstanding:f}"))
+    lines.append(text["record"].format(command=command, loan_id=loan.id, amount=f"{outstanding:f}"))
     return subject, "\n".join(lines) + "\n"
 
 

@@ -125,7 +125,8 @@ def plan_command(args: argparse.Namespace, context: Context) -> int:
         else:
             today = context.now().astimezone(zone).date()
             day, at = plans.add_steps(today, Step(1, "month"), 1), None
-        budget = money.parse_amount(args.budget, currency) if args.budget else None
+        # "--budget=" is given, and empty: refused as an amount, not taken for "no budget".
+        budget = money.parse_amount(args.budget, currency) if args.budget is not None else None
     except (ValueError, Invalid) as error:
         raise UserError(str(error)) from None
     loan, rows = propose(

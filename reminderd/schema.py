@@ -19,6 +19,7 @@ from reminderd.validation import (
     Struct,
     Tagged,
     Type,
+    check_characters,
     to_amount,
     to_choice,
     to_date,
@@ -31,6 +32,9 @@ from reminderd.validation import (
 
 MAX_INSTALLMENTS = 1200  # a hundred years of monthly payments; more is a mistake
 MAX_LOANS = 100_000
+# Across all loans: what keeps check and upcoming within seconds and a few hundred MB
+# (figures in the README); a person's debts are far fewer.
+MAX_TOTAL_INSTALLMENTS = 50_000
 
 
 def _duration(text: str) -> Lead:
@@ -104,16 +108,46 @@ def _listen(text: str) -> str:
     return text.strip()
 
 
+# An addr-spec as people write them: no spaces, quotes, brackets or separators on either
+# side of the @; the domain may be IDN text but not start or end with a dot.
+_ADDR_SPEC = re.compile(r'[^@\s<>(),;:"\[\]\\]+@(?!\.)[^@\s<>(),;:"\[\]\\]+(?<!\.)')
+
+
+def _mailboxes(text: str) -> list[str]:
+    """The mailboxes in ``text`` (``a@x.com``, ``Jane <j@x.com>``, several with commas),
+    each as it goes into a header; raise :class:`Invalid` naming what is not an address."""
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
+    check_characters(text)
+    found = getaddresses([text])
+    # getaddresses glues words together where it cannot parse ("a@b.c Bcc: x" gives
+    # "a@b.cBcc"): an address that is not written as such in the text is not one.
+    if not found or any(not _ADDR_SPEC.fullmatch(addr) or addr not in text for _, addr in found):
+        raise Invalid(f"not an e-mail address: {text.strip()!r} (write name@example.com)")
+    try:
+        return [str(Address(name, addr_spec=addr)) if name else addr for name, addr in found]
+    except (ValueError, TypeError):
+        raise Invalid(f"not an e-mail address: {text.strip()!r} (write name@example.com)") from None
+
+
 def _address(text: str) -> str:
-    if "@" not in text or "\n" in text or "\r" in text:
-        raise Invalid(f"not an e-mail address: {text!r}")
-    return text.strip()
+    mailboxes = _mailboxes(text)
+    if len(mailboxes) > 1:
+        raise Invalid(f"must be one address, got {len(mailboxes)}: {text.strip()!r}")
+    return mailboxes[0]
+
+
+def _recipients(text: str) -> tuple[str, ...]:
+    # "a@x.com, b@y.com" in one string means two recipients: each gets its own RCPT TO.
+    return tuple(_mailboxes(text))
 
 
 DURATION = Type("a duration (30s, 2h, 1d, 1d12h, P1D)", _duration)
 TIMEOUT = Type("a duration (30s)", _duration)
 TEXT = Type("text", to_text())
-PATH = Type("a file path", to_text(4096))
+LINE = Type("one line of text", to_text(one_line=True))  # a header, a host, a name
+PATH = Type("a file path", to_text(4096, one_line=True))
 AMOUNT = Type("an amount (1200.50)", to_amount)
 DUE = Type("a date (YYYY-MM-DD) or date and time (YYYY-MM-DD HH:MM)", to_due)
 STEP = Type("a step (1 month, 2 weeks, 14 days, 1 year)", _step)
@@ -148,7 +182,7 @@ REMINDERS = Struct(REMINDER_FIELDS, name="reminder settings")
 
 EMAIL = Struct(
     (
-        Field("host", TEXT, "SMTP server", required=True),
+        Field("host", LINE, "SMTP server", required=True),
         Field(
             "port",
             Type("a port", to_int(1, 65535)),
@@ -161,8 +195,8 @@ EMAIL = Struct(
             "how the connection is encrypted",
             default="starttls",
         ),
-        Field("username", TEXT, "login name; no login when absent"),
-        Field("password_env", TEXT, "name of the environment variable holding the password"),
+        Field("username", LINE, "login name; no login when absent"),
+        Field("password_env", LINE, "name of the environment variable holding the password"),
         Field(
             "password_file",
             PATH,
@@ -170,11 +204,11 @@ EMAIL = Struct(
             "looked up in $CREDENTIALS_DIRECTORY",
         ),
         Field("password", TEXT, "the password itself; only in a config file nobody else can read"),
-        Field("from", TEXT, "the From: address", required=True),
+        Field("from", Type("an e-mail address", _address), "the From: address", required=True),
         Field(
             "to",
-            ListOf(Type("an e-mail address", _address), min_items=1, single_ok=True),
-            "recipients",
+            ListOf(Type("e-mail addresses", _recipients), min_items=1, single_ok=True),
+            'recipients; "a@example.com, b@example.com" is two',
             required=True,
         ),
         Field("ca_file", PATH, "extra CA certificate(s) for a private mail server"),
@@ -228,9 +262,9 @@ CHANNELS = Struct(
             Struct(
                 (
                     Field(
-                        "urls", ListOf(TEXT, single_ok=True), "Apprise URLs (ntfy://, tgram://…)"
+                        "urls", ListOf(LINE, single_ok=True), "Apprise URLs (ntfy://, tgram://…)"
                     ),
-                    Field("urls_env", TEXT, "environment variable holding the URLs (secret)"),
+                    Field("urls_env", LINE, "environment variable holding the URLs (secret)"),
                     Field("timeout", TIMEOUT, "give up after this long", default="30s"),
                 ),
                 null_is_empty=False,
@@ -339,7 +373,7 @@ LOAN = Struct(
             "short unique name, used by the CLI and in calendar UIDs",
             required=True,
         ),
-        Field("name", TEXT, "shown to you", required=True),
+        Field("name", LINE, "shown to you", required=True),
         Field("lender", TEXT, "who is owed"),
         Field("notes", TEXT, "free text: hotline, account number…; shown in the calendar"),
         Field(

@@ -27,7 +27,7 @@ from reminderd import ledger
 from reminderd.agenda import Agenda, Due
 from reminderd.context import Context
 from reminderd.delivery import Deliverer
-from reminderd.errors import EXIT_FAILURE, EXIT_OK, UserError
+from reminderd.errors import EXIT_FAILURE, EXIT_OK, RuntimeFailure, UserError
 from reminderd.ledger import records
 from reminderd.model import Config
 from reminderd.sdnotify import Notifier
@@ -69,8 +69,15 @@ class Service:
         self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
+            from reminderd.ledger import receipts
+
+            receipts.sweep(self.state_dir, conn)  # what a pay killed mid-receipt left behind
             conn.close()
         self.deliverer = self._deliverer(config)
+        from reminderd.commands.invocation import reminderd_command
+
+        # The "record it" hint in each reminder: a command that reaches this config and ledger.
+        self._command = reminderd_command(context.config_path, self.state_dir, context.environ)
 
     # ---- shared by run and run --once ----------------------------------------------------
 
@@ -97,6 +104,7 @@ class Service:
             now=now,
             locale=config.locale,
             catch_up=due.catch_up,
+            command=self._command,
         )
         attachment = None
         if channel == "email":
@@ -147,16 +155,19 @@ class Service:
         """Deliver what is due or missed now, rewrite the calendar, wait for both, exit."""
         from reminderd.calendar.writer import CalendarWriter
 
-        self.calendar = CalendarWriter()
+        written: list[bytes] = []  # the writer logs a failure and calls back only on success
+        self.calendar = CalendarWriter(on_written=written.append)
         self.check()
         finished = self.deliverer.wait_idle(ONCE_TIMEOUT)
-        self.calendar.wait_idle(ONCE_TIMEOUT)
+        finished = self.calendar.wait_idle(ONCE_TIMEOUT) and finished
         self.calendar.stop()
         failed = [outcome for outcome in self.deliverer.outcomes if not outcome[2]]
         sent = len(self.deliverer.outcomes) - len(failed)
         self.deliverer.close()
         log.info("run --once: %d sent, %d failed", sent, len(failed))
-        if failed or not finished:
+        if not written:
+            log.error("the calendar %s was not written", self.config.calendar.path)
+        if failed or not finished or not written:
             for key, channel, _, error in failed:
                 log.error("not delivered: %s via %s: %s", key, channel, error)
             return EXIT_FAILURE
@@ -195,6 +206,9 @@ class Service:
         # Deliver what is due and say READY at once; the calendar (seconds for thousands of
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
         upcoming = self.check(calendar=False)
+        from reminderd.channels import checks
+
+        checks.log_findings(self.config.channels, self.context.environ, log)
         self._arm(datetime.now(UTC))
         # The CLI turned the cycle collector off for speed; everything built so far (config,
         # installments) lives as long as the service, so move it out of the collector's way.
@@ -209,10 +223,15 @@ class Service:
         return EXIT_OK
 
     def _status(self, upcoming: datetime | None) -> str:
+        from reminderd.channels import checks
+
+        # A channel that will fail shows in `systemctl status`, not weeks later.
+        problems = checks.status_note(self.config.channels, self.context.environ)
+        suffix = f"; {problems}" if problems else ""
         if upcoming is None:
-            return "nothing left to remind"
+            return "nothing left to remind" + suffix
         local = upcoming.astimezone(self.config.timezone)
-        return f"next check {local:%Y-%m-%d %H:%M:%S %Z}"
+        return f"next check {local:%Y-%m-%d %H:%M:%S %Z}" + suffix
 
     def _arm(self, when: datetime | None) -> None:
         if when is None or self._stopping.is_set():
@@ -327,8 +346,8 @@ class Service:
         try:
             self.feed = feed.serve(self.config.calendar.serve_listen, self.state_dir)
         except UserError as error:
-            log.error("%s", error.message)
-            return
+            # Running on would let feed-url print an address another program answers.
+            raise RuntimeFailure(f"{error.message}; not starting") from None
         log.info("serving the calendar feed on %s", self.config.calendar.serve_listen)
 
     def _start_watcher(self) -> None:

@@ -9,6 +9,7 @@ in one transaction.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +24,7 @@ from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
 from reminderd.standing import allocate
-from reminderd.views import format_table
+from reminderd.views import format_table, warn_if_no_ledger
 
 PAY_USAGE = (
     "usage: reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT]"
@@ -52,26 +53,30 @@ def pay(args: argparse.Namespace, context: Context) -> int:
     conn = ledger.connect(context.state_dir, create=True)
     assert conn is not None  # noqa: S101 - create=True always gives a connection
     try:
-        stored = receipts.store(context.state_dir, receipt) if receipt else None
-        try:
-            with ledger.transaction(conn):
-                before = payment_rows.totals(conn)
-                payment_id = payment_rows.add(
-                    conn,
-                    loan_id=loan.id,
-                    amount=amount,
-                    currency=loan.currency,
-                    paid_on=paid_on,
-                    recorded_at=now,
-                    note=note,
-                    receipt_sha256=stored.sha256 if stored else None,
-                    receipt_name=receipt.name if receipt else None,
-                )
-                after = payment_rows.totals(conn)
-        except BaseException:
-            if stored is not None and stored.created:
-                stored.path.unlink(missing_ok=True)  # nothing refers to it
-            raise
+        receipts.sweep(context.state_dir, conn)  # what a killed pay left behind
+        # Held from the copy to the commit, so that a sweep never takes this receipt.
+        holding = receipts.writing(context.state_dir) if receipt else contextlib.nullcontext()
+        with holding:
+            stored = receipts.store(context.state_dir, receipt) if receipt else None
+            try:
+                with ledger.transaction(conn):
+                    before = payment_rows.totals(conn)
+                    payment_id = payment_rows.add(
+                        conn,
+                        loan_id=loan.id,
+                        amount=amount,
+                        currency=loan.currency,
+                        paid_on=paid_on,
+                        recorded_at=now,
+                        note=note,
+                        receipt_sha256=stored.sha256 if stored else None,
+                        receipt_name=receipt.name if receipt else None,
+                    )
+                    after = payment_rows.totals(conn)
+            except BaseException:
+                if stored is not None and stored.created:
+                    stored.path.unlink(missing_ok=True)  # nothing refers to it
+                raise
     finally:
         conn.close()
 
@@ -191,6 +196,12 @@ def _refresh_calendar(
 
 def history(args: argparse.Namespace, context: Context) -> int:
     """List recorded payments (of one loan), with their receipts and undo links."""
+    if not ledger.database_path(context.state_dir).exists():
+        try:
+            locale = context.config().locale
+        except UserError:  # history needs no config; the notice is still worth giving
+            locale = "en"
+        warn_if_no_ledger(context, locale)
     rows = ledger.payments(context.state_dir, args.loan)
     if args.loan and not rows:
         _known_loan(context.config(), args.loan)
@@ -247,6 +258,7 @@ def _payment_json(row: payment_rows.Payment) -> dict[str, Any]:
 def status(args: argparse.Namespace, context: Context) -> int:
     """Print per loan what is owed, paid and overdue, and per month the dues against the budget."""
     config = context.config()
+    warn_if_no_ledger(context, config.locale)
     report = status_report(config, ledger.paid_totals(context.state_dir), context.now())
     if args.json:
         context.print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -8,11 +8,16 @@ collide; the original name, in any script, is kept in the ledger.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import logging
 import os
 import re
+import sqlite3
 import stat
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +28,8 @@ MAX_RECEIPT_BYTES = 50 * 1024 * 1024
 RECEIPTS_DIR = "receipts"
 _PLAIN_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
 _CHUNK = 1024 * 1024
+_STORED = re.compile(r"[0-9a-f]{64}(\.[a-z0-9]{1,10})?")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,77 @@ def store(state_dir: Path, receipt: Receipt) -> StoredReceipt:
             f"cannot store the receipt in {folder}: {error.strerror or error}; nothing was recorded"
         ) from error
     return StoredReceipt(sha256=sha, path=final, created=created)
+
+
+@contextlib.contextmanager
+def writing(state_dir: Path) -> Iterator[None]:
+    """Hold a shared lock on the ``receipts`` folder itself (no lock file to leave behind)
+    while a receipt is copied and its payment committed: :func:`sweep` takes it exclusively,
+    so it never removes a copy in progress or a receipt whose payment is about to be
+    recorded. A killed ``pay`` releases it with its process.
+
+    Raises ``RuntimeFailure`` when the receipts folder cannot be made or opened.
+    """
+    descriptor = _open_lock(state_dir)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def sweep(state_dir: Path, conn: sqlite3.Connection) -> int:
+    """Remove what a killed ``pay`` left in ``state_dir/receipts``: ``.incoming-*``
+    temporary copies, and stored receipts no payment in the ledger ``conn`` refers to (a kill
+    between the rename and the commit). Skipped, returning 0, while another ``pay`` is
+    storing one (it holds :func:`writing`); returns how many files were removed. A file
+    that cannot be removed is left for the next time (logged), never an error.
+    """
+    folder = state_dir / RECEIPTS_DIR
+    if not folder.is_dir():
+        return 0
+    try:
+        descriptor = _open_lock(state_dir)
+    except UserError:
+        return 0
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        referenced = {
+            str(sha)
+            for (sha,) in conn.execute(
+                "SELECT DISTINCT receipt_sha256 FROM payments WHERE receipt_sha256 IS NOT NULL"
+            )
+        }
+        removed = 0
+        for entry in os.scandir(folder):
+            stale = entry.name.startswith(".incoming-") or (
+                _STORED.fullmatch(entry.name) is not None and entry.name[:64] not in referenced
+            )
+            if not stale or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError as error:
+                log.warning("cannot remove the leftover receipt file %s: %s", entry.path, error)
+        return removed
+    finally:
+        os.close(descriptor)
+
+
+def _open_lock(state_dir: Path) -> int:
+    folder = state_dir / RECEIPTS_DIR
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise RuntimeFailure(
+            f"cannot use the receipts folder {folder}: {error.strerror or error}; "
+            "nothing was recorded"
+        ) from error
 
 
 def _fsync_dir(folder: Path) -> None:
