@@ -44,6 +44,7 @@ class Plan:
     every: Step | None = None
     annual_rate: Decimal = Decimal(0)
     until: date | None = None  # recurring
+    ongoing: bool = False  # recurring: a bill, not a debt (left out of the forecast's balance)
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,7 @@ CALENDAR = Struct(
     name="calendar settings",
 )
 
+_BOOL_ALIASES = {"True": "true", "False": "false", "yes": "true", "no": "false"}
 COUNT = Type("a whole number", to_int(1, MAX_INSTALLMENTS))
 RATE = Type("a yearly rate (0.18 or 18%)", to_rate)
 FIRST_DUE = Field("first_due", DUE, "date of the first installment", required=True)
@@ -319,6 +320,13 @@ PLAN = Tagged(
                 EVERY,
                 Field("count", COUNT, "number of payments (or until)"),
                 Field("until", Type("a date (YYYY-MM-DD)", to_date), "last possible date"),
+                Field(
+                    "ongoing",
+                    Type("true or false", to_choice("true", "false", aliases=_BOOL_ALIASES)),
+                    "a bill (rent, a phone contract), not a debt: left out of the forecast's "
+                    "balance and debt-free month",
+                    default="false",
+                ),
             )
         ),
     },
