@@ -126,12 +126,12 @@ def forecast(
         raise ValueError(f"unknown strategy {strategy!r}")
     currency = config.currency
     today = now.astimezone(config.timezone).date()
-    ongoing = tuple(loan.id for loan in config.loans if _is_bill(loan))
+    ongoing = tuple(loan.id for loan in config.loans if is_bill(loan))
     apart = tuple(
-        loan.id for loan in config.loans if loan.currency != currency and not _is_bill(loan)
+        loan.id for loan in config.loans if loan.currency != currency and not is_bill(loan)
     )
-    debts = [loan for loan in config.loans if loan.currency == currency and not _is_bill(loan)]
-    bills = [loan for loan in config.loans if loan.currency == currency and _is_bill(loan)]
+    debts = [loan for loan in config.loans if loan.currency == currency and not is_bill(loan)]
+    bills = [loan for loan in config.loans if loan.currency == currency and is_bill(loan)]
     overdue = Decimal(0)
     for loan in debts:
         standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
@@ -153,7 +153,8 @@ def forecast(
     )
 
 
-def _is_bill(loan: Loan) -> bool:
+def is_bill(loan: Loan) -> bool:
+    """True for a ``recurring`` plan marked ``ongoing: true``: a bill, not a debt."""
     return loan.plan.kind == "recurring" and loan.plan.ongoing
 
 
