@@ -108,7 +108,8 @@ td.num { text-align: right; font-weight: 600; white-space: nowrap; }
 footer { margin-top: 28px; font-size: .8rem; color: var(--muted); text-align: center; }
 @media (max-width: 600px) {
   svg .tick, svg .month { font-size: 15px; }
-  .payments tr { display: grid; grid-template-columns: 1fr auto; border-top: 1px solid var(--line); }
+  .payments tr { display: grid; grid-template-columns: 1fr auto;
+    border-top: 1px solid var(--line); }
   .payments tr:first-child { border-top: 0; }
   .payments td { border: 0; padding: 8px 14px 0; }
   .payments td:last-child { grid-column: 1 / -1; padding-bottom: 10px; font-size: .8rem; }
