@@ -14,7 +14,7 @@ from html import escape
 
 WIDTH = 480
 HEIGHT = 220
-LEFT = 56  # room for the amounts on the axis
+LEFT = 68  # room for the amounts on the axis ("CN¥20,000")
 RIGHT = 8
 TOP = 14
 BOTTOM = 28  # room for the month labels

@@ -178,6 +178,7 @@ def test_the_served_page_records_a_payment_once_and_only_with_its_token(
             'li[data-loan="card"][data-number="1"] input[name=token]', "value"
         )  # noqa: E501
         assert post(pay_url, "loan=card&number=1")[0] == 403
+        assert post(pay_url, "token=" + "a" * 2000)[0] == 413  # bodies are bounded
         assert post(pay_url, "token=abc.def&loan=card&number=1")[0] == 403
         nonce, _, mac = token.partition(".")
         assert post(pay_url, f"token=x{nonce}.{mac}&loan=card&number=1")[0] == 403
