@@ -39,6 +39,19 @@ def money(amount: Decimal, currency: str, locale: str) -> str:
     return format_currency(rounded, currency, locale=_BABEL_LOCALE.get(locale, "en"))
 
 
+def money_whole(amount: Decimal, currency: str, locale: str) -> str:
+    """``amount`` without decimals, for a chart's axis (``¥2,500``, ``CN¥2,500``)."""
+    from babel.numbers import format_currency
+
+    return format_currency(
+        amount,
+        currency,
+        format="¤#,##0",
+        currency_digits=False,
+        locale=_BABEL_LOCALE.get(locale, "en"),
+    )
+
+
 def month(label: str, locale: str) -> str:
     """A ``YYYY-MM`` month for people: ``Mar 2027`` or ``2027年3月``."""
     year, number = (int(part) for part in label.split("-"))

@@ -9,13 +9,14 @@ a plain form that POSTs the page's token, so it works without JavaScript too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from html import escape
 from typing import Any
 
-from reminderd.text import day, month, short_month, t
+from reminderd.text import day, money_whole, month, short_month, t
 from reminderd.text import money as cash
 from reminderd.web import charts
 from reminderd.web.content import DUE_DAYS, Content
@@ -114,63 +115,43 @@ def _overdue_alert(content: Content) -> str:
     return f'<p class="alert" role="alert"><strong>!</strong> {escape(text)}</p>'
 
 
+def _sub(text: str, attributes: str = "") -> str:
+    return f'<span class="sub"{attributes}>{escape(text)}</span>'
+
+
+def _stat(css: str, label: str, value: str, sub: str = "") -> str:
+    return f'<div class="stat {css}"><span class="label">{escape(label)}</span>{value}{sub}</div>'
+
+
 def _stats(content: Content) -> str:
     loc = content.locale
     totals = content.totals
-    cards = []
+    label = t("page.overdue", loc)
     if totals.overdue > 0:
-        extra = (
-            f'<span class="sub">{escape(t("page.overdue.cost", loc, cost=_money(content, totals.overdue_cost)))}</span>'  # noqa: E501
-            if totals.overdue_cost is not None
-            else ""
-        )
-        cards.append(
-            (
-                "urgent",
-                t("page.overdue", loc),
-                _value(content, "overdue", totals.overdue, "urgent"),
-                extra,
-            )
-        )  # noqa: E501
+        cost = totals.overdue_cost
+        sub = "" if cost is None else _sub(t("page.overdue.cost", loc, cost=_money(content, cost)))
+        cards = [_stat("urgent", label, _value(content, "overdue", totals.overdue, "urgent"), sub)]
     else:
-        cards.append(
-            (
-                "calm",
-                t("page.overdue", loc),
-                _value(content, "overdue", totals.overdue),
-                f'<span class="sub">{escape(t("page.overdue.none", loc))}</span>',
-            )
-        )  # noqa: E501
+        none = _sub(t("page.overdue.none", loc))
+        cards = [_stat("calm", label, _value(content, "overdue", totals.overdue), none)]
     cards.append(
-        ("", t("page.paid_month", loc), _value(content, "paid_month", totals.paid_month), "")
-    )  # noqa: E501
-    cards.append(("", t("page.due_month", loc), _value(content, "due_month", totals.due_month), ""))  # noqa: E501
+        _stat("", t("page.paid_month", loc), _value(content, "paid_month", totals.paid_month))
+    )
+    cards.append(
+        _stat("", t("page.due_month", loc), _value(content, "due_month", totals.due_month))
+    )
     if totals.budget is None:
-        cards.append(
-            (
-                "",
-                t("page.budget", loc),
-                "",
-                f'<span class="sub">{escape(t("page.budget.none", loc))}</span>',
-            )
-        )  # noqa: E501
+        cards.append(_stat("", t("page.budget", loc), "", _sub(t("page.budget.none", loc))))
     else:
         left = totals.budget - totals.due_month
         key, css = ("page.budget.left", "") if left >= 0 else ("page.budget.over", "warn")
-        sub = t(key, loc, amount=_money(content, abs(left)))
-        cards.append(
-            (
-                css,
-                t("page.budget", loc),
-                _value(content, "budget", totals.budget),
-                f'<span class="sub" data-total="left" data-value="{left}">{escape(sub)}</span>',
-            )
-        )  # noqa: E501
-    items = "".join(
-        f'<div class="stat {css}"><span class="label">{escape(label)}</span>{value}{sub}</div>'
-        for css, label, value, sub in cards
-    )
-    return f'<section class="stats">{items}</section>'
+        sub = _sub(
+            t(key, loc, amount=_money(content, abs(left))),
+            f' data-total="left" data-value="{left}"',
+        )
+        budget = _value(content, "budget", totals.budget)
+        cards.append(_stat(css, t("page.budget", loc), budget, sub))
+    return f'<section class="stats">{"".join(cards)}</section>'
 
 
 def _when(content: Content, row: dict[str, Any]) -> str:
@@ -185,68 +166,61 @@ def _when(content: Content, row: dict[str, Any]) -> str:
     return t("page.days.ago_one", loc) if left == -1 else t("page.days.ago", loc, days=-left)
 
 
+def _pay_form(content: Content, row: dict[str, Any], actions: Actions) -> str:
+    amount = _money(content, Decimal(row["outstanding"]), row["currency"])
+    hint = t("page.pay.hint", content.locale, amount=amount)
+    return (
+        f'<form method="post" action="{escape(actions.post_to)}" class="pay">'
+        f'<input type="hidden" name="token" value="{escape(actions.token)}">'
+        f'<input type="hidden" name="loan" value="{escape(row["loan"])}">'
+        f'<input type="hidden" name="number" value="{int(row["number"])}">'
+        f'<button type="submit" title="{escape(hint)}">{escape(t("page.pay", content.locale))}'
+        "</button></form>"
+    )
+
+
+def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> str:
+    loc = content.locale
+    overdue = row["status"] == "overdue"
+    number = f"{row['number']}/{row['of']}" if row["of"] else str(row["number"])
+    outstanding = Decimal(row["outstanding"])
+    times = [
+        datetime.fromisoformat(at).strftime("%m-%d %H:%M")
+        for at in row["reminders"]
+        if datetime.fromisoformat(at) > content.now
+    ]
+    reminders = (
+        t("page.reminders", loc, times=", ".join(times)) if times else t("page.reminders.none", loc)
+    )
+    button = _pay_form(content, row, actions) if actions is not None and outstanding > 0 else ""
+    badge = t("page.status.overdue" if overdue else "page.status.upcoming", loc)
+    due = day(datetime.fromisoformat(row["due"]).date(), loc)
+    owe = _money(content, outstanding, row["currency"])
+    return (
+        f'<li class="due{" overdue" if overdue else ""}" data-loan="{escape(row["loan"])}" '
+        f'data-number="{int(row["number"])}">'
+        f'<div class="when"><span class="badge">{escape(badge)}</span>'
+        f'<span class="date">{escape(due)}</span>'
+        f'<span class="rel">{escape(_when(content, row))}</span></div>'
+        f'<div class="what"><span class="name">{escape(row["name"])}</span> '
+        f'<span class="muted">{escape(number)}</span>'
+        f'<span class="rem">{escape(reminders)}</span></div>'
+        f'<div class="pay-col"><span class="owe">{escape(owe)}</span>{button}</div></li>'
+    )
+
+
 def _dues(content: Content, actions: Actions | None) -> str:
     loc = content.locale
     title = f"<h2>{escape(t('page.next', loc))}</h2>"
     if not content.dues:
-        return f'<section>{title}<p class="muted">{escape(t("page.next.none", loc, days=DUE_DAYS))}</p></section>'  # noqa: E501
-    rows = []
-    for row in content.dues:
-        overdue = row["status"] == "overdue"
-        number = f"{row['number']}/{row['of']}" if row["of"] else str(row["number"])
-        outstanding = Decimal(row["outstanding"])
-        times = [
-            datetime.fromisoformat(at).strftime("%m-%d %H:%M")
-            for at in row["reminders"]
-            if datetime.fromisoformat(at) > content.now
-        ]
-        reminders = (
-            t("page.reminders", loc, times=", ".join(times))
-            if times
-            else t("page.reminders.none", loc)
-        )
-        button = ""
-        if actions is not None and outstanding > 0:
-            hint = t("page.pay.hint", loc, amount=_money(content, outstanding, row["currency"]))
-            button = (
-                f'<form method="post" action="{escape(actions.post_to)}" class="pay">'
-                f'<input type="hidden" name="token" value="{escape(actions.token)}">'
-                f'<input type="hidden" name="loan" value="{escape(row["loan"])}">'
-                f'<input type="hidden" name="number" value="{row["number"]}">'
-                f'<button type="submit" title="{escape(hint)}">{escape(t("page.pay", loc))}'
-                "</button></form>"
-            )
-        badge = t("page.status.overdue" if overdue else "page.status.upcoming", loc)
-        rows.append(
-            f'<li class="due {"overdue" if overdue else ""}" data-loan="{escape(row["loan"])}" '
-            f'data-number="{row["number"]}">'
-            f'<div class="when"><span class="badge">{escape(badge)}</span>'
-            f'<span class="date">{escape(day(datetime.fromisoformat(row["due"]).date(), loc))}</span>'  # noqa: E501
-            f'<span class="rel">{escape(_when(content, row))}</span></div>'
-            f'<div class="what"><span class="name">{escape(row["name"])}</span> '
-            f'<span class="muted">{escape(number)}</span>'
-            f'<span class="rem">{escape(reminders)}</span></div>'
-            f'<div class="pay-col"><span class="owe">{escape(_money(content, outstanding, row["currency"]))}</span>'  # noqa: E501
-            f"{button}</div></li>"
-        )
-    return f'<section>{title}<ul class="dues">{"".join(rows)}</ul></section>'
+        empty = escape(t("page.next.none", loc, days=DUE_DAYS))
+        return f'<section>{title}<p class="muted">{empty}</p></section>'
+    rows = "".join(_due_row(content, row, actions) for row in content.dues)
+    return f'<section>{title}<ul class="dues">{rows}</ul></section>'
 
 
-def _axis_money(content: Content):  # noqa: ANN202 - a small closure factory
-    from babel.numbers import format_currency
-
-    from reminderd.text import _BABEL_LOCALE
-
-    def label(amount: Decimal) -> str:
-        return format_currency(
-            amount,
-            content.currency,
-            format="¤#,##0",
-            currency_digits=False,
-            locale=_BABEL_LOCALE.get(content.locale, "en"),
-        )
-
-    return label
+def _axis_money(content: Content) -> Callable[[Decimal], str]:
+    return lambda amount: money_whole(amount, content.currency, content.locale)
 
 
 def _charts(content: Content) -> str:
@@ -288,72 +262,83 @@ def _charts(content: Content) -> str:
     return f'<section class="charts">{"".join(parts)}</section>' if parts else ""
 
 
-def _loans(content: Content) -> str:
+def _loan(content: Content, row: dict[str, Any]) -> str:
     loc = content.locale
-    cards = []
-    for row in content.loans:
-        currency = row["currency"]
-        total, paid = Decimal(row["total"]), Decimal(row["paid"])
-        share = 100 if total == 0 else int(min(paid / total, Decimal(1)) * 100)
-        tags = []
-        if row.get("ongoing"):
-            tags.append(t("page.ongoing", loc))
-        if row.get("apart"):
-            tags.append(t("page.apart", loc))
-        version = t("page.loan.version", loc, version=row.get("version", 1))
-        if row.get("agreed_on"):
-            version += " · " + t("page.loan.agreed", loc, on=row["agreed_on"])
-        next_due = (
-            day(datetime.fromisoformat(row["next_due"]).date(), loc)
-            if row["next_due"]
-            else t("page.loan.next.none", loc)
-        )
-        overdue = Decimal(row["overdue"])
-        lender = f' <span class="muted">· {escape(row["lender"])}</span>' if row["lender"] else ""
-        tag_html = "".join(f'<span class="tag">{escape(tag)}</span>' for tag in tags)
-        case = t("page.loan.case", loc, command=f"reminderd case {row['id']}")
-        cards.append(
-            f'<article class="loan card {"overdue" if overdue > 0 else ""}" data-loan="{escape(row["id"])}">'  # noqa: E501
-            f"<h3>{escape(row['name'])}{lender}{tag_html}</h3>"
-            f'<div class="bar-track"><div class="bar-fill" style="width:{share}%"></div></div>'
-            f'<p class="muted">{escape(t("page.loan.paid", loc, paid=_money(content, paid, currency), total=_money(content, total, currency)))}</p>'  # noqa: E501
-            f"<dl><div><dt>{escape(t('page.loan.outstanding', loc))}</dt><dd>{escape(_money(content, Decimal(row['outstanding']), currency))}</dd></div>"  # noqa: E501
-            f"<div><dt>{escape(t('page.loan.next', loc))}</dt><dd>{escape(next_due)}</dd></div>"
-            + (
-                f'<div class="urgent"><dt>{escape(t("page.overdue", loc))}</dt><dd>{escape(_money(content, overdue, currency))}</dd></div>'  # noqa: E501
-                if overdue > 0
-                else ""
-            )
-            + f'</dl><p class="muted small">{escape(version)} · <code>{escape(case)}</code></p>'
-            "</article>"
-        )
-    return f'<section><h2>{escape(t("page.loans", loc))}</h2><div class="loans">{"".join(cards)}</div></section>'  # noqa: E501
+    currency = row["currency"]
+    total, paid = Decimal(row["total"]), Decimal(row["paid"])
+    outstanding, overdue = Decimal(row["outstanding"]), Decimal(row["overdue"])
+    share = 100 if total == 0 else int(min(paid / total, Decimal(1)) * 100)
+    tags = [t("page.ongoing", loc)] if row.get("ongoing") else []
+    if row.get("apart"):
+        tags.append(t("page.apart", loc))
+    version = t("page.loan.version", loc, version=row.get("version", 1))
+    if row.get("agreed_on"):
+        version += " · " + t("page.loan.agreed", loc, on=row["agreed_on"])
+    next_due = (
+        day(datetime.fromisoformat(row["next_due"]).date(), loc)
+        if row["next_due"]
+        else t("page.loan.next.none", loc)
+    )
+    lender = f' <span class="muted">· {escape(row["lender"])}</span>' if row["lender"] else ""
+    tag_html = "".join(f'<span class="tag">{escape(tag)}</span>' for tag in tags)
+    progress = t(
+        "page.loan.paid",
+        loc,
+        paid=_money(content, paid, currency),
+        total=_money(content, total, currency),
+    )
+    facts = [
+        ("", t("page.loan.outstanding", loc), _money(content, outstanding, currency)),
+        ("", t("page.loan.next", loc), next_due),
+    ]
+    if overdue > 0:
+        facts.append(("urgent", t("page.overdue", loc), _money(content, overdue, currency)))
+    facts_html = "".join(
+        f'<div class="{css}"><dt>{escape(term)}</dt><dd>{escape(text)}</dd></div>'
+        for css, term, text in facts
+    )
+    case = t("page.loan.case", loc, command=f"reminderd case {row['id']}")
+    return (
+        f'<article class="loan card{" overdue" if overdue > 0 else ""}" '
+        f'data-loan="{escape(row["id"])}">'
+        f"<h3>{escape(row['name'])}{lender}{tag_html}</h3>"
+        f'<div class="bar-track"><div class="bar-fill" style="width:{share}%"></div></div>'
+        f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>'
+        f'<p class="muted small">{escape(version)} · <code>{escape(case)}</code></p></article>'
+    )
+
+
+def _loans(content: Content) -> str:
+    cards = "".join(_loan(content, row) for row in content.loans)
+    title = escape(t("page.loans", content.locale))
+    return f'<section><h2>{title}</h2><div class="loans">{cards}</div></section>'
+
+
+def _payment(content: Content, payment: Any) -> str:
+    loc = content.locale
+    if payment.receipt_sha256:
+        digest = payment.receipt_sha256[:12] + "…"
+        receipt = t("page.receipt", loc, name=payment.receipt_name or "", digest=digest)
+    elif payment.undoes is not None:
+        receipt = t("page.undo", loc, id=payment.undoes)
+    else:
+        receipt = t("page.receipt.none", loc)
+    return (
+        f"<tr><td>{escape(day(payment.paid_on, loc))}</td>"
+        f"<td>{escape(content.names.get(payment.loan_id, payment.loan_id))}</td>"
+        f'<td class="num">{escape(_money(content, payment.amount, payment.currency))}</td>'
+        f'<td class="muted">{escape(receipt)}</td></tr>'
+    )
 
 
 def _payments(content: Content) -> str:
     loc = content.locale
     title = f"<h2>{escape(t('page.payments', loc))}</h2>"
     if not content.payments:
-        return (
-            f'<section>{title}<p class="muted">{escape(t("page.payments.none", loc))}</p></section>'  # noqa: E501
-        )
-    rows = []
-    for payment in content.payments:
-        if payment.receipt_sha256:
-            receipt = t(
-                "page.receipt",
-                loc,
-                name=payment.receipt_name or "",
-                digest=payment.receipt_sha256[:12] + "…",
-            )  # noqa: E501
-        elif payment.undoes is not None:
-            receipt = t("page.undo", loc, id=payment.undoes)
-        else:
-            receipt = t("page.receipt.none", loc)
-        rows.append(
-            f"<tr><td>{escape(day(payment.paid_on, loc))}</td>"
-            f"<td>{escape(content.names.get(payment.loan_id, payment.loan_id))}</td>"
-            f'<td class="num">{escape(_money(content, payment.amount, payment.currency))}</td>'
-            f'<td class="muted">{escape(receipt)}</td></tr>'
-        )
-    return f'<section>{title}<div class="table-wrap"><table class="payments">{"".join(rows)}</table></div></section>'  # noqa: E501
+        empty = escape(t("page.payments.none", loc))
+        return f'<section>{title}<p class="muted">{empty}</p></section>'
+    rows = "".join(_payment(content, payment) for payment in content.payments)
+    return (
+        f'<section>{title}<div class="table-wrap"><table class="payments">{rows}</table>'
+        "</div></section>"
+    )
