@@ -189,9 +189,12 @@ def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> 
         for at in row["reminders"]
         if datetime.fromisoformat(at) > content.now
     ]
-    reminders = (
-        t("page.reminders", loc, times=", ".join(times)) if times else t("page.reminders.none", loc)
-    )
+    if overdue:
+        reminders = ""  # the badge and the days late say it; reminders before it are past
+    elif times:
+        reminders = t("page.reminders", loc, times=", ".join(times))
+    else:
+        reminders = t("page.reminders.none", loc)
     button = _pay_form(content, row, actions) if actions is not None and outstanding > 0 else ""
     badge = t("page.status.overdue" if overdue else "page.status.upcoming", loc)
     due = day(datetime.fromisoformat(row["due"]).date(), loc)

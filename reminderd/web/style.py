@@ -47,7 +47,7 @@ section { margin-top: 22px; }
 .stats { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }
 .stat { padding: 14px 14px 12px; display: flex; flex-direction: column; gap: 2px; min-width: 0; }
 .stat .label { color: var(--muted); font-size: .85rem; }
-.stat .amount { font-size: 1.3rem; font-weight: 700; overflow-wrap: anywhere; }
+.stat .amount { font-size: clamp(1rem, 4.4vw, 1.3rem); font-weight: 700; white-space: nowrap; }
 .stat .sub { font-size: .85rem; color: var(--muted); }
 .stat.urgent { background: var(--urgent-soft); border-color: #f5c2c4; }
 .stat.urgent .amount, .stat.urgent .label, .stat.urgent .sub { color: var(--urgent); }
