@@ -391,7 +391,7 @@ class _Builder:
             every=every,
             annual_rate=raw.get("annual_rate", Decimal(0)),
             until=until,
-            ongoing=str(raw.get("ongoing", "false")) == "true",
+            ongoing=raw.get("ongoing", False),
         )
 
 

@@ -77,6 +77,13 @@ def _zone(text: str) -> ZoneInfo:
         ) from None
 
 
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false"):
+        raise Invalid(f"write true or false, not {text.strip()!r}")
+    return value == "true"
+
+
 def _currency(text: str) -> str:
     code = text.strip().upper()
     if code not in money.KNOWN:
@@ -265,7 +272,6 @@ CALENDAR = Struct(
     name="calendar settings",
 )
 
-_BOOL_ALIASES = {"True": "true", "False": "false", "yes": "true", "no": "false"}
 COUNT = Type("a whole number", to_int(1, MAX_INSTALLMENTS))
 RATE = Type("a yearly rate (0.18 or 18%)", to_rate)
 FIRST_DUE = Field("first_due", DUE, "date of the first installment", required=True)
@@ -322,9 +328,8 @@ PLAN = Tagged(
                 Field("until", Type("a date (YYYY-MM-DD)", to_date), "last possible date"),
                 Field(
                     "ongoing",
-                    Type("true or false", to_choice("true", "false", aliases=_BOOL_ALIASES)),
-                    "a bill (rent, a phone contract), not a debt: left out of the forecast's "
-                    "balance and debt-free month",
+                    Type("true | false", _boolean),
+                    "an open-ended bill (rent, a card's minimum), not a debt to pay off",
                     default="false",
                 ),
             )

@@ -66,7 +66,7 @@ def test_ongoing_is_a_boolean_on_recurring_plans(text: str, expected: bool) -> N
 
 
 def test_ongoing_must_be_true_or_false_and_only_on_recurring() -> None:
-    with pytest.raises(ConfigError, match=r"loans\[0\]\.plan\.ongoing: must be one of true, false"):
+    with pytest.raises(ConfigError, match=r"loans\[0\]\.plan\.ongoing: write true or false"):
         parse(CONFIG.format(ongoing=", ongoing: maybe").encode(), Path("config.yaml"))
     annuity = CONFIG.format(ongoing="").replace(
         "kind: recurring, amount: 2000", "kind: annuity, principal: 2000, ongoing: true"
