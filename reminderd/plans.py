@@ -162,15 +162,12 @@ def _annuity(plan: Plan, currency: str) -> list[_Row]:
 
 def _amortized(plan: Plan, currency: str) -> list[_Row]:
     assert plan.principal is not None and plan.count is not None  # noqa: S101
-    principal = money.round_money(plan.principal, currency)
-    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
     level = level_payment(plan, currency)
-    outstanding = principal
+    outstanding = money.round_money(plan.principal, currency)
     rows = []
     for index, spec in enumerate(_dates(plan, plan.count)):
-        part, interest = amortized_step(
-            plan.kind, outstanding, rate, level, currency, last=index == plan.count - 1
-        )
+        last = index == plan.count - 1
+        part, interest = amortized_step(plan, outstanding, level, currency, last=last)
         outstanding -= part
         rows.append((spec, part + interest, part, interest, outstanding))
     return rows
@@ -199,17 +196,18 @@ def level_payment(plan: Plan, currency: str) -> Decimal:
 
 
 def amortized_step(
-    kind: str, outstanding: Decimal, rate: Decimal, level: Decimal, currency: str, *, last: bool
+    plan: Plan, outstanding: Decimal, level: Decimal, currency: str, *, last: bool
 ) -> tuple[Decimal, Decimal]:
-    """One installment of an amortized plan of ``kind`` on ``outstanding`` principal at the
-    periodic ``rate``, with ``level`` from :func:`level_payment`. Returns (principal part,
-    interest): interest is ``outstanding × rate`` rounded; the part is the level part
-    (``equal_principal``) or the level payment less the interest (``annuity``), never more
-    than what is outstanding, and all of it when ``last``."""
+    """One installment of the amortized ``plan`` on ``outstanding`` principal, with ``level``
+    from :func:`level_payment`. Returns (principal part, interest): the interest is one
+    period's (``outstanding × annual_rate / periods_per_year``, rounded); the part is the
+    level part (``equal_principal``) or the level payment less the interest (``annuity``),
+    never more than what is outstanding, and all of it when ``last``."""
+    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
     interest = money.round_money(outstanding * rate, currency)
     if last:
         return outstanding, interest
-    if kind == "annuity":
+    if plan.kind == "annuity":
         return min(max(level - interest, Decimal(0)), outstanding), interest
     return min(level, outstanding), interest
 

@@ -280,20 +280,15 @@ class _Runner:
         dates, interest on what is left, ending as soon as nothing is."""
         plan = debt.loan.plan
         assert plan.count is not None and plan.every is not None  # noqa: S101 - amortized
-        rate = plans.periodic_rate(plan.annual_rate, plan.every)
         level = plans.level_payment(plan, debt.loan.currency)
         outstanding = debt.principal
         replayed = []
         for row in debt.rows:
             if outstanding <= 0:
                 break
+            last = row.index == plan.count - 1
             part, interest = plans.amortized_step(
-                plan.kind,
-                outstanding,
-                rate,
-                level,
-                debt.loan.currency,
-                last=row.index == plan.count - 1,
+                plan, outstanding, level, debt.loan.currency, last=last
             )
             outstanding -= part
             replayed.append(
