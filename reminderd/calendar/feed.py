@@ -209,12 +209,25 @@ class _Handler(BaseHTTPRequestHandler):
                 status = HTTPStatus.LENGTH_REQUIRED if length < 0 else HTTPStatus(413)
                 self._send(status, [], b"")
                 return True
-            body = self.rfile.read_body(length)  # type: ignore[attr-defined]
+            body = self._read_body(length)
         answer = self.server.page.answer(self.command, self.path, self.headers, body)
         if answer is None:
             return False
         self._send(*answer)
         return True
+
+    def _read_body(self, length: int) -> bytes:
+        """``length`` bytes of body: what the head's reader holds, then the socket's (with the
+        request timeout; the connection's deadline still applies)."""
+        body = self.rfile.read_body(length)  # type: ignore[attr-defined]
+        if len(body) < length:
+            self.connection.settimeout(self.server.request_timeout)
+        while len(body) < length:
+            chunk = self.connection.recv(length - len(body))
+            if not chunk:
+                break
+            body += chunk
+        return body
 
     def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.send_response(status)
