@@ -157,7 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self.parse_request():
             return
-        if self.server.page is not None and self._page():
+        if self.server.page is not None and self.server.page.owns(self.path):
+            self._page()
             return
         if self.command not in ("GET", "HEAD"):
             self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
@@ -194,9 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not head_only:
             self.wfile.write(body)
 
-    def _page(self) -> bool:
-        """Let the page's routes (:mod:`reminderd.web.routes`) answer; False when the path
-        is not the page's. A POST body is read only up to the routes' bound."""
+    def _page(self) -> None:
+        """Let the page's routes (:mod:`reminderd.web.routes`) answer. A POST body is read
+        only up to the routes' bound."""
         from reminderd.web.routes import MAX_BODY
 
         body = b""
@@ -208,13 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
             if not 0 <= length <= MAX_BODY:
                 status = HTTPStatus.LENGTH_REQUIRED if length < 0 else HTTPStatus(413)
                 self._send(status, [], b"")
-                return True
+                return
             body = self._read_body(length)
-        answer = self.server.page.answer(self.command, self.path, self.headers, body)
-        if answer is None:
-            return False
-        self._send(*answer)
-        return True
+        self._send(*self.server.page.answer(self.command, self.path, self.headers, body))
 
     def _read_body(self, length: int) -> bytes:
         """``length`` bytes of body: what the head's reader holds, then the socket's (with the

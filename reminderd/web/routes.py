@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from reminderd.model import Config
 
@@ -87,24 +87,33 @@ class PageRoutes:
 
     # ---- dispatch -------------------------------------------------------------------
 
+    def _rest(self, path: str) -> str | None:
+        """What follows ``/<secret>/`` in ``path`` when it is one of the page's, else None."""
+        if not hmac.compare_digest(path[: len(self._prefix)], self._prefix):
+            return None
+        rest = path[len(self._prefix) :]
+        return rest if rest in ("", PAY_PATH) else None
+
+    def owns(self, target: str) -> bool:
+        """True when the request target ``target`` is the page's (the server then lets
+        :meth:`answer` reply, whatever the method)."""
+        return self._rest(target.partition("?")[0]) is not None
+
     def answer(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> Answer | None:
         """Answer a request for the page, or return ``None`` when ``target`` is not one."""
-        parts = urlsplit(target)
-        path = parts.path
-        if not hmac.compare_digest(path[: len(self._prefix)], self._prefix):
+        path, _, query = target.partition("?")
+        rest = self._rest(path)
+        if rest is None:
             return None
-        rest = path[len(self._prefix) :]
         if rest == "":
             if method not in ("GET", "HEAD"):
                 return _plain(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "GET, HEAD")])
-            return self._page(parts.query)
-        if rest == PAY_PATH:
-            if method != "POST":
-                return _plain(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "POST")])
-            return self._paid(body)
-        return None
+            return self._page(query)
+        if method != "POST":
+            return _plain(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "POST")])
+        return self._paid(body)
 
     def _page(self, query: str) -> Answer:
         from reminderd.commands.report import render_page

@@ -4,7 +4,9 @@ concurrently it is sent."""
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -120,3 +122,31 @@ def test_wrong_methods_and_bad_forms(routes: PageRoutes) -> None:
     assert routes.answer("POST", f"/{SECRET}/paid", {}, form(token, loan="nope"))[0] == 400  # type: ignore[index]  # noqa: E501
     assert routes.answer("POST", f"/{SECRET}/paid", {}, b"\xff\xfe")[0] == 400  # type: ignore[index]  # noqa: E501
     assert payments(routes) == []
+
+
+def test_the_feed_server_hands_a_split_post_to_the_page(routes: PageRoutes) -> None:
+    from reminderd.calendar.feed import FeedServer
+
+    server = FeedServer("127.0.0.1", 0, SECRET, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    server.page = routes
+    server.start()
+    try:
+        body = form(routes.new_token())
+        head = (
+            f"POST /{SECRET}/paid HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+            client.sendall(head)
+            time.sleep(0.2)  # the body in a later packet, as a browser may send it
+            client.sendall(body)
+            reply = client.recv(4096)
+        assert reply.startswith(b"HTTP/1.0 303") or reply.startswith(b"HTTP/1.1 303"), reply
+        assert payments(routes) == [("card", Decimal("412.00"), "2027-01-20")]
+        # The calendar is still served beside the page, and other methods on it still 405.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+            client.sendall(f"POST /{SECRET}/repayments.ics HTTP/1.1\r\n\r\n".encode())
+            assert b" 405 " in client.recv(4096).split(b"\r\n", 1)[0]
+    finally:
+        server.stop()
