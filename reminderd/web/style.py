@@ -123,7 +123,8 @@ footer { margin-top: 28px; font-size: .8rem; color: var(--muted); text-align: ce
   .hero { padding: 26px 28px 22px; }
 }
 @media print {
-  body { background: #fff; font-size: 12pt; }
+  body { background: #fff; font-size: 12pt; print-color-adjust: exact;
+    -webkit-print-color-adjust: exact; }
   main { max-width: none; padding: 0; }
   .card, .stat, .hero, .dues li, .table-wrap { box-shadow: none; break-inside: avoid; }
   .pay, .notice { display: none; }
