@@ -73,3 +73,44 @@ def test_ongoing_must_be_true_or_false_and_only_on_recurring() -> None:
     )
     with pytest.raises(ConfigError, match="ongoing"):
         parse(annuity.encode(), Path("config.yaml"))
+
+
+PAGE_CONFIG = """
+timezone: Asia/Shanghai
+locale: {locale}
+currency: CNY
+budget: {{monthly: {budget}}}
+loans:
+  - id: card
+    name: Card & <Co>
+    plan: {{kind: equal_principal, principal: 1200, count: 3, first_due: 2027-01-15}}
+"""
+
+
+def render(locale: str, paid: dict[str, Decimal], budget: int = 500) -> str:
+    from datetime import UTC, datetime
+
+    from reminderd.web import content, page
+
+    config = parse(PAGE_CONFIG.format(locale=locale, budget=budget).encode(), Path("config.yaml"))
+    now = datetime(2027, 1, 5, 4, 0, tzinfo=UTC)
+    return page.render(content.build(config, paid, [], now))
+
+
+def test_a_month_over_budget_says_by_how_much_and_names_are_escaped() -> None:
+    html = render("en", {})
+    # January's due is 400 (1200 / 3, no interest) against 500: 100 left.
+    assert 'data-total="left" data-value="100.00"' in html and "CN¥100.00 left" in html
+    assert "Card &amp; &lt;Co&gt;" in html and "<Co>" not in html
+    assert "Debt-free in Mar 2027" in html
+    # With a budget of 300 the same 400 is 100 over, in the warning style.
+    over = render("zh_CN", {}, budget=300)
+    assert 'data-total="left" data-value="-100.00"' in over and "超出 ¥100.00" in over
+    assert '<div class="stat warn">' in over
+
+
+def test_paid_off_says_so_first() -> None:
+    html = render("zh_CN", {"card": Decimal(1200)})
+    assert "没有欠款" in html and "您已还清全部债务" in html
+    assert 'data-total="owed" data-value="0' in html
+    assert 'id="balance-chart"' not in html  # nothing left to chart
