@@ -9,6 +9,10 @@ with :func:`reminderd.plans.amortized_step` (the plan's own arithmetic): the sam
 interest on the reduced principal, so it ends sooner. On any other kind it settles the next
 installments early. Without any payment ahead a loan's rows are the plan's rows exactly.
 
+With ``--extra X`` a month pays what the plan asks of it plus X: when paying ahead has taken
+an installment off a later month, what the plan asked then goes ahead as well (the usual
+avalanche and snowball: a freed payment rolls on to the next debt).
+
 Only debts in the config's currency take part; a ``recurring`` plan with ``ongoing: true``
 (a bill) is counted in each month's ``bills`` but not in the balance nor the debt-free month.
 """
@@ -44,8 +48,10 @@ class _Row:
 class _Debt:
     loan: Loan
     rows: list[_Row]
-    principal: Decimal  # amortized: principal outstanding before the next row
-    ahead: Decimal = Decimal(0)
+    # Amortized: the principal outstanding after the first ``frozen`` rows. A row partly
+    # paid already is frozen: it stays as the plan has it, and a replay starts after it.
+    principal: Decimal
+    frozen: int = 0
 
     @property
     def amortized(self) -> bool:
@@ -54,7 +60,7 @@ class _Debt:
     @property
     def balance(self) -> Decimal:
         if self.amortized:
-            return self.principal
+            return self.principal + sum((row.left for row in self.rows[: self.frozen]), Decimal(0))
         return sum((row.left for row in self.rows), Decimal(0))
 
     @property
@@ -137,8 +143,10 @@ def forecast(
         standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
         overdue += sum((row.outstanding for row in standing.overdue(now)), Decimal(0))
     run = _Runner(config, paid, today, debts, bills)
-    outcome = run(strategy, extra, budget)
-    baseline = None if strategy == "plan" else run("plan", None, None)
+    plan = run("plan", None, None)
+    plan_dues = {row.month: row.due for row in plan.months}
+    outcome = plan if strategy == "plan" else run(strategy, extra, budget, plan_dues)
+    baseline = None if strategy == "plan" else plan
     return Forecast(
         currency=currency,
         strategy=strategy,
@@ -205,14 +213,23 @@ class _Runner:
             for row in standing.open_rows()
         ]
         first = standing.next_open()
-        principal = (
-            first.installment.balance_after + first.installment.principal
-            if first is not None
-            else Decimal(0)
-        )
-        return _Debt(loan, rows, principal)
+        if first is None:
+            return _Debt(loan, rows, Decimal(0))
+        if first.paid > 0:
+            return _Debt(loan, rows, first.installment.balance_after, frozen=1)
+        return _Debt(loan, rows, first.installment.balance_after + first.installment.principal)
 
-    def __call__(self, strategy: str, extra: Decimal | None, budget: Decimal | None) -> Outcome:
+    def __call__(
+        self,
+        strategy: str,
+        extra: Decimal | None,
+        budget: Decimal | None,
+        plan_dues: dict[str, Decimal] | None = None,
+    ) -> Outcome:
+        """Run the months under ``strategy``. With ``extra``, each month pays the plan's dues
+        of that month (``plan_dues``, from the ``plan`` run) plus ``extra``: what paying
+        ahead took off a month's dues goes ahead too, so the person pays the same each
+        month and a larger extra can never end the debt later."""
         debts = [self._start(loan) for loan in self.debts]
         months: list[Month] = []
         total = interest = Decimal(0)
@@ -225,7 +242,9 @@ class _Runner:
                     row = debt.rows.pop(0)
                     due += row.left
                     interest += row.interest
-                    if debt.amortized:
+                    if debt.frozen:
+                        debt.frozen -= 1  # the principal after it is known already
+                    elif debt.amortized:
                         debt.principal = row.balance_after
                     last_due = month
             bills = self.bills.get(month, Decimal(0))
@@ -234,7 +253,8 @@ class _Runner:
             elif budget is not None:
                 room = max(budget - due - bills, Decimal(0))
             else:
-                room = extra or Decimal(0)
+                planned = (plan_dues or {}).get(month, Decimal(0))
+                room = (extra or Decimal(0)) + max(planned - due, Decimal(0))
             ahead = self._pay_ahead(debts, strategy, room)
             if ahead:
                 last_due = month
@@ -260,19 +280,22 @@ class _Runner:
 
     def _prepay(self, debt: _Debt, amount: Decimal) -> Decimal:
         """Pay up to ``amount`` ahead on ``debt``; return what it took."""
-        if not debt.amortized:
-            taken = Decimal(0)
-            while debt.rows and amount > taken:
-                row = debt.rows[0]
-                share = min(row.left, amount - taken)
-                row.left -= share
-                taken += share
-                if row.left == 0:
-                    debt.rows.pop(0)
-            return taken
-        taken = min(amount, debt.principal)
-        debt.principal -= taken
-        self._replay(debt)
+        # Installments that stay as they are (any on a plain list; a partly paid one on an
+        # amortized plan) are settled early, oldest first.
+        taken = Decimal(0)
+        while debt.rows and amount > taken and (not debt.amortized or debt.frozen):
+            row = debt.rows[0]
+            share = min(row.left, amount - taken)
+            row.left -= share
+            taken += share
+            if row.left == 0:
+                debt.rows.pop(0)
+                debt.frozen = max(debt.frozen - 1, 0)
+        if debt.amortized and amount > taken and debt.principal > 0:
+            share = min(amount - taken, debt.principal)
+            debt.principal -= share
+            taken += share
+            self._replay(debt)
         return taken
 
     def _replay(self, debt: _Debt) -> None:
@@ -282,8 +305,8 @@ class _Runner:
         assert plan.count is not None and plan.every is not None  # noqa: S101 - amortized
         level = plans.level_payment(plan, debt.loan.currency)
         outstanding = debt.principal
-        replayed = []
-        for row in debt.rows:
+        replayed = debt.rows[: debt.frozen]
+        for row in debt.rows[debt.frozen :]:
             if outstanding <= 0:
                 break
             last = row.index == plan.count - 1

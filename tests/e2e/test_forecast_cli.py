@@ -40,14 +40,15 @@ loans:
 def test_avalanche_and_snowball_with_500_extra_against_the_plan(run_cli: Cli) -> None:
     run_cli.write_config(config())
     avalanche = run_cli.json("forecast", "--extra", "500", "--json")
-    # Extra starts this month (M0), when nothing is due yet.
+    # Extra starts this month (M0), when nothing is due yet. Each month pays the plan's dues
+    # (M1 412 + 300 = 712, M2 408 + 300 = 708) plus 500; what is not due goes ahead.
     # avalanche: M0 500 on the card (12%): 1200 → 700. M1: card 7.00 + 400, wallet 300 → 707;
-    #   500 ahead: the card's last 300, then 200 on the wallet (600 → 400). M2: wallet 300,
-    #   then its last 100 ahead. Interest 7.00; paid 500 + 707 + 500 + 300 + 100 = 2107.
+    #   712 + 500 - 707 = 505 ahead: the card's last 300, then 205 on the wallet (600 → 395).
+    #   M2: wallet 300, then its last 95 ahead. Interest 7.00; 500 + 707 + 505 + 300 + 95 = 2107.
     assert avalanche["strategy"] == "avalanche"
     assert [m["month"] for m in avalanche["months"]] == [M0, M1, M2]
     assert [m["due"] for m in avalanche["months"]] == ["0.00", "707.00", "300.00"]
-    assert [m["ahead"] for m in avalanche["months"]] == ["500.00", "500.00", "100.00"]
+    assert [m["ahead"] for m in avalanche["months"]] == ["500.00", "505.00", "95.00"]
     assert (avalanche["debt_free"], avalanche["interest"], avalanche["total"]) == (
         M2,
         "7.00",
@@ -57,8 +58,8 @@ def test_avalanche_and_snowball_with_500_extra_against_the_plan(run_cli: Cli) ->
     assert avalanche["baseline"] == {"debt_free": M3, "total": "2124.00", "interest": "24.00"}
     snowball = run_cli.json("forecast", "--extra", "500", "--strategy", "snowball", "--json")
     # snowball: M0 500 on the wallet (900 < 1200): 400 left. M1: card 412, wallet 300 → 712;
-    #   500 ahead: the wallet's last 100, then 400 on the card (800 → 400). M2: card 4.00 +
-    #   400 = 404. Interest 12 + 4 = 16; paid 500 + 712 + 500 + 404 = 2116.
+    #   712 + 500 - 712 = 500 ahead: the wallet's last 100, then 400 on the card (800 → 400).
+    #   M2: card 4.00 + 400 = 404. Interest 12 + 4 = 16; paid 500 + 712 + 500 + 404 = 2116.
     assert [m["due"] for m in snowball["months"]] == ["0.00", "712.00", "404.00"]
     assert (snowball["debt_free"], snowball["interest"], snowball["total"]) == (
         M2,
