@@ -150,7 +150,7 @@ def test_a_partly_paid_installment_is_settled_first_then_the_principal() -> None
     wallet = (
         TWO_LOANS[: TWO_LOANS.index("  - id: card")]
         + TWO_LOANS[TWO_LOANS.index("  - id: wallet") :]
-    )  # noqa: E501
+    )
     december = datetime(2026, 12, 28, 4, 0, tzinfo=UTC)
     result = forecast(config_from(wallet), {"wallet": Decimal(100)}, december, extra=Decimal(250))
     # wallet: 300 a month from January, 100 paid: January has 200 left; the plan asks
