@@ -407,6 +407,7 @@ class _Builder:
             every=every,
             annual_rate=raw.get("annual_rate", Decimal(0)),
             until=until,
+            ongoing=raw.get("ongoing", False),
         )
 
 

@@ -44,6 +44,9 @@ class Plan:
     every: Step | None = None
     annual_rate: Decimal = Decimal(0)
     until: date | None = None  # recurring
+    # An open-ended bill (rent, a card's minimum) rather than a debt to be paid off; the
+    # forecast leaves such plans out of "free of debt".
+    ongoing: bool = False
 
 
 @dataclass(frozen=True)

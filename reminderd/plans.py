@@ -143,23 +143,7 @@ def _recurring(plan: Plan, currency: str) -> list[_Row]:
 
 
 def _equal_principal(plan: Plan, currency: str) -> list[_Row]:
-    assert plan.principal is not None and plan.count is not None  # noqa: S101
-    principal = money.round_money(plan.principal, currency)
-    part = money.round_money(principal / plan.count, currency)
-    if part * (plan.count - 1) >= principal:
-        # Rounding each part up would use the principal up before the last installment
-        # (0.15 over 10: 0.02 each runs out after 8); round the parts down instead.
-        part = (principal / plan.count).quantize(money.quantum(currency), rounding=ROUND_DOWN)
-    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
-    outstanding = principal
-    rows = []
-    for index, spec in enumerate(_dates(plan, plan.count)):
-        last = index == plan.count - 1
-        interest = money.round_money(outstanding * rate, currency)
-        this_part = outstanding if last else min(part, outstanding)
-        outstanding -= this_part
-        rows.append((spec, this_part + interest, this_part, interest, outstanding))
-    return rows
+    return _amortized(plan, currency)
 
 
 def annuity_payment(principal: Decimal, rate: Decimal, count: int, currency: str) -> Decimal:
@@ -173,21 +157,59 @@ def annuity_payment(principal: Decimal, rate: Decimal, count: int, currency: str
 
 
 def _annuity(plan: Plan, currency: str) -> list[_Row]:
+    return _amortized(plan, currency)
+
+
+def _amortized(plan: Plan, currency: str) -> list[_Row]:
     assert plan.principal is not None and plan.count is not None  # noqa: S101
-    principal = money.round_money(plan.principal, currency)
-    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
-    payment = annuity_payment(principal, rate, plan.count, currency)
-    outstanding = principal
+    level = level_payment(plan, currency)
+    outstanding = money.round_money(plan.principal, currency)
     rows = []
     for index, spec in enumerate(_dates(plan, plan.count)):
-        interest = money.round_money(outstanding * rate, currency)
-        if index == plan.count - 1:
-            part = outstanding
-        else:
-            part = min(max(payment - interest, Decimal(0)), outstanding)
+        last = index == plan.count - 1
+        part, interest = amortized_step(plan, outstanding, level, currency, last=last)
         outstanding -= part
         rows.append((spec, part + interest, part, interest, outstanding))
     return rows
+
+
+# ---- one period of an amortized plan ----------------------------------------------------
+# The plan above and the forecast (reminderd/core/forecast.py, which replays a plan after a
+# payment ahead) both step through these two functions: one amortization, not two copies.
+
+
+def level_payment(plan: Plan, currency: str) -> Decimal:
+    """What stays level in an amortized ``plan``: the principal part of each installment for
+    ``equal_principal``, the whole installment for ``annuity``. Given a plan of one of those
+    kinds; returns an amount rounded to ``currency``."""
+    assert plan.principal is not None and plan.count is not None  # noqa: S101
+    principal = money.round_money(plan.principal, currency)
+    if plan.kind == "annuity":
+        rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
+        return annuity_payment(principal, rate, plan.count, currency)
+    part = money.round_money(principal / plan.count, currency)
+    if part * (plan.count - 1) >= principal:
+        # Rounding each part up would use the principal up before the last installment
+        # (0.15 over 10: 0.02 each runs out after 8); round the parts down instead.
+        part = (principal / plan.count).quantize(money.quantum(currency), rounding=ROUND_DOWN)
+    return part
+
+
+def amortized_step(
+    plan: Plan, outstanding: Decimal, level: Decimal, currency: str, *, last: bool
+) -> tuple[Decimal, Decimal]:
+    """One installment of the amortized ``plan`` on ``outstanding`` principal, with ``level``
+    from :func:`level_payment`. Returns (principal part, interest): the interest is one
+    period's (``outstanding × annual_rate / periods_per_year``, rounded); the part is the
+    level part (``equal_principal``) or the level payment less the interest (``annuity``),
+    never more than what is outstanding, and all of it when ``last``."""
+    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
+    interest = money.round_money(outstanding * rate, currency)
+    if last:
+        return outstanding, interest
+    if plan.kind == "annuity":
+        return min(max(level - interest, Decimal(0)), outstanding), interest
+    return min(level, outstanding), interest
 
 
 _ROWS = {

@@ -81,6 +81,13 @@ def _zone(text: str) -> ZoneInfo:
         ) from None
 
 
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false"):
+        raise Invalid(f"write true or false, not {text.strip()!r}")
+    return value == "true"
+
+
 def _currency(text: str) -> str:
     code = text.strip().upper()
     if code not in money.KNOWN:
@@ -357,6 +364,12 @@ PLAN = Tagged(
                 EVERY,
                 Field("count", COUNT, "number of payments (or until)"),
                 Field("until", Type("a date (YYYY-MM-DD)", to_date), "last possible date"),
+                Field(
+                    "ongoing",
+                    Type("true | false", _boolean),
+                    "an open-ended bill (rent, a card's minimum), not a debt to pay off",
+                    default="false",
+                ),
             )
         ),
     },

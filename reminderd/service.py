@@ -349,6 +349,17 @@ class Service:
             # Running on would let feed-url print an address another program answers.
             raise RuntimeFailure(f"{error.message}; not starting") from None
         log.info("serving the calendar feed on %s", self.config.calendar.serve_listen)
+        from reminderd.web.routes import PageRoutes
+
+        self.feed.page = PageRoutes(
+            self.feed.secret, self.state_dir, lambda: self.config, on_paid=self._paid_on_page
+        )
+
+    def _paid_on_page(self) -> None:
+        """A payment came from the page: check now, so its reminders stop and the calendar
+        is rewritten."""
+        if self.scheduler is not None and not self._stopping.is_set():
+            self._arm(datetime.now(UTC))
 
     def _start_watcher(self) -> None:
         from reminderd.watch import ConfigWatcher

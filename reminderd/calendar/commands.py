@@ -38,6 +38,9 @@ def feed_url(args: argparse.Namespace, context: Context) -> int:
     url = feed.feed_url(host, port, secret)
     context.print(url)
     context.print(feed.feed_url(host, port, secret, scheme="webcal"))
+    from reminderd.web.routes import page_url
+
+    context.print(page_url(host, port, secret))  # the page (SPEC §10)
     if host in ("0.0.0.0", "::"):  # noqa: S104 - a hint, not a bind
         context.warn(f"the feed listens on every address: put this machine's address for {host}")
     elif host in ("127.0.0.1", "::1", "localhost"):

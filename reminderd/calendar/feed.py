@@ -110,6 +110,11 @@ class _LimitedReader:
     def read(self, size: int = -1) -> bytes:
         return b""  # GET and HEAD carry no body; nothing else is read
 
+    def read_body(self, size: int) -> bytes:
+        """The page's small POST body: exactly ``size`` bytes, or fewer if the client
+        stops (the socket's timeout and the connection's deadline still apply)."""
+        return self._stream.read(size)
+
     def close(self) -> None:
         self._stream.close()
 
@@ -153,6 +158,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not self.parse_request():
             return
+        if self.server.page is not None and self.server.page.owns(self.path):
+            self._page()
+            return
         if self.command not in ("GET", "HEAD"):
             self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
             self.send_header("Allow", "GET, HEAD")
@@ -187,6 +195,47 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head_only:
             self.wfile.write(body)
+
+    def _page(self) -> None:
+        """Let the page's routes (:mod:`reminderd.web.routes`) answer. A POST body is read
+        only up to the routes' bound."""
+        from reminderd.web.routes import MAX_BODY
+
+        body = b""
+        if self.command == "POST":
+            try:
+                length = int(self.headers.get("Content-Length", ""))
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_BODY:
+                status = HTTPStatus.LENGTH_REQUIRED if length < 0 else HTTPStatus(413)
+                self._send(status, [], b"")
+                return
+            body = self._read_body(length)
+        self._send(*self.server.page.answer(self.command, self.path, self.headers, body))
+
+    def _read_body(self, length: int) -> bytes:
+        """``length`` bytes of body: what the head's reader holds, then the socket's (with the
+        request timeout; the connection's deadline still applies)."""
+        body = self.rfile.read_body(length)  # type: ignore[attr-defined]
+        if len(body) < length:
+            self.connection.settimeout(self.server.request_timeout)
+        while len(body) < length:
+            chunk = self.connection.recv(length - len(body))
+            if not chunk:
+                break
+            body += chunk
+        return body
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.wfile.flush()
 
     def _common_headers(self, etag: str) -> None:
         self.send_header("ETag", etag)
@@ -252,6 +301,7 @@ class FeedServer(ThreadingHTTPServer):
         self.deadline = deadline
         self.expected_path = feed_path(secret).encode("ascii")
         self._content: tuple[bytes | None, str] = (None, "")
+        self.page: Any = None  # reminderd.web.routes.PageRoutes, set by the service
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._thread: threading.Thread | None = None
         super().__init__(address[:2], _Handler)

@@ -190,9 +190,9 @@ def test_security_feed_of_a_running_service_serves_only_its_one_path(tmp_path, r
     try:
         service.start()
         assert wait_for(lambda: http_get(port, path) == 200, 10), service.log()
+        assert http_get(port, f"/{secret}/") == 200  # the page (SPEC §10), on the same secret
         for hostile in [
             "/",
-            f"/{secret}/",
             f"/{secret}/../{secret}/repayments.ics",
             f"/{secret}/%2e%2e/{secret}/repayments.ics",
             f"/{secret}/repayments.ics/../../../../etc/passwd",
