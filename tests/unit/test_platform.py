@@ -370,7 +370,7 @@ def test_polling_watcher_notices_a_replaced_config_once(tmp_path):
 # and is never imported by name.
 IMPORT_NAMES = {"apscheduler": "apscheduler", "pyyaml": "yaml", "holidays": "holidays"}
 IMPORT_NAMES |= {"plyer": "plyer", "jeepney": "jeepney", "tzlocal": "tzlocal"}
-IMPORT_NAMES |= {"platformdirs": "platformdirs", "tzdata": None}
+IMPORT_NAMES |= {"platformdirs": "platformdirs", "tzdata": None, "babel": "babel"}
 
 
 def imported_modules() -> set[str]:
