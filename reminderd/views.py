@@ -16,15 +16,12 @@ from typing import Any
 from reminderd import money, plans, reminders
 from reminderd.context import Context
 from reminderd.model import Config, Loan
-from reminderd.standing import LoanStanding, Standing, allocate
+from reminderd.standing import LoanStanding, Standing, for_loan
 
 
 def standings(config: Config, paid: Mapping[str, Decimal]) -> dict[str, LoanStanding]:
     """Every loan's installments with the loan's recorded payments spread over them."""
-    return {
-        loan.id: allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
-        for loan in config.loans
-    }
+    return {loan.id: for_loan(loan, paid) for loan in config.loans}
 
 
 def upcoming_rows(
@@ -39,6 +36,8 @@ def upcoming_rows(
     for loan_id, standing in standings(config, paid).items():
         loan = by_id[loan_id]
         for row in standing.rows:
+            if row.closed:  # superseded or rolled into an agreement: not owed as such
+                continue
             due_at = row.installment.due_at
             if due_at <= now and not row.settled:
                 overdue.append((loan, row))
@@ -75,6 +74,7 @@ def _row_json(loan: Loan, row: Standing, now: datetime) -> dict[str, Any]:
         "balance_after": cash(inst.balance_after),
         "currency": currency,
         "status": row.status(now),
+        "version": inst.version,
         "reminders": [
             reminder.at.isoformat() for reminder in reminders.before_due(inst, loan.reminders)
         ],

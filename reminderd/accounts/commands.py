@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reminderd import ledger, money, plans
+from reminderd import ledger, money
 from reminderd.accounts.describe import settlement
 from reminderd.accounts.report import status_report
 from reminderd.context import Context
@@ -22,7 +22,7 @@ from reminderd.errors import EXIT_FAILURE, UserError
 from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
-from reminderd.standing import allocate
+from reminderd.standing import for_loan
 from reminderd.views import format_table
 
 PAY_USAGE = (
@@ -118,9 +118,8 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
 
 
 def _what_changed(loan: Loan, before: dict[str, Decimal], after: dict[str, Decimal]) -> str:
-    rows = plans.installments(loan)
-    old = allocate(rows, before.get(loan.id, Decimal(0)))
-    new = allocate(rows, after.get(loan.id, Decimal(0)))
+    old = for_loan(loan, before)
+    new = for_loan(loan, after)
     text = settlement(old, new, loan.currency)
     following = new.next_open()
     if following is None:

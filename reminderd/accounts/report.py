@@ -11,9 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reminderd import money, plans
+from reminderd import money
 from reminderd.model import Config, Loan
-from reminderd.standing import LoanStanding, allocate
+from reminderd.standing import LoanStanding, for_loan
 
 
 def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) ->
     open_months: list[str] = []
     last_months: list[str] = []
     for loan in config.loans:
-        standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
+        standing = for_loan(loan, paid)
         loans.append(_loan_row(loan, standing, now))
         for row in standing.rows:
             key = (_month(row.installment.due), loan.currency)
