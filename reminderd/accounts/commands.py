@@ -194,9 +194,10 @@ def history(args: argparse.Namespace, context: Context) -> int:
     if args.loan and not rows:
         _known_loan(context.config(), args.loan)
     if args.json:
-        context.print(
-            json.dumps([_payment_json(row) for row in rows], ensure_ascii=False, indent=2)
-        )
+        shown = [_payment_json(row) for row in rows]
+        for item, row in zip(shown, rows, strict=True):
+            item["version"] = _version_of(context, row)
+        context.print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         context.print("No payments recorded" + (f" for {args.loan}." if args.loan else "."))
@@ -215,6 +216,19 @@ def history(args: argparse.Namespace, context: Context) -> int:
     header = ["id", "on", "loan", "amount", "receipt", "note"]
     context.print(format_table(header, table, right={0, 3}))
     return 0
+
+
+def _version_of(context: Context, row: payment_rows.Payment) -> int | None:
+    """The plan version in force on the payment's day (SPEC §8); null when the config cannot
+    be read or no longer has the loan: history never needs a valid config."""
+    from reminderd.core import versions
+    from reminderd.errors import ConfigError
+
+    try:
+        loan = context.config().loan(row.loan_id)
+    except (UserError, ConfigError):
+        return None
+    return None if loan is None else versions.version_on(loan, row.paid_on)
 
 
 def _remark(row: payment_rows.Payment) -> str:
@@ -272,7 +286,24 @@ def status(args: argparse.Namespace, context: Context) -> int:
         for row in report["loans"]
     ]
     header = ["loan", "total", "paid", "outstanding", "next due", "overdue", "credit", "name"]
+    # The life of a debt (SPEC §8) only widens the table of configs that use it.
+    if any(loan.overdue or loan.renegotiated for loan in config.loans):
+        header[-1:-1] = ["version", "late cost"]
+        for table_row, row in zip(loans, report["loans"], strict=True):
+            late = (
+                f"{cash(row['overdue_cost'], row['currency'])} "
+                f"(+{cash(row['overdue_per_day'], row['currency'])}/day)"
+                if Decimal(row["overdue_per_day"])
+                else cash(row["overdue_cost"], row["currency"])
+            )
+            version = f"v{row['version']}" + (
+                f" since {row['agreed_on']}" if row["agreed_on"] else ""
+            )
+            table_row[-1:-1] = [version, late]
     context.print(format_table(header, loans, right={1, 2, 3}))
+    if any(loan.overdue for loan in config.loans):
+        totals = ", ".join(cash(amount, code) for code, amount in report["overdue_costs"].items())
+        context.print(f"Estimated cost of being late so far: {totals}")
     context.print()
     months = [
         [

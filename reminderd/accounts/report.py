@@ -46,7 +46,7 @@ def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) ->
     last_months: list[str] = []
     for loan in config.loans:
         standing = for_loan(loan, paid)
-        loans.append(_loan_row(loan, standing, now))
+        loans.append({**_loan_row(loan, standing, now), **life_fields(loan, paid, standing, now)})
         for row in standing.rows:
             key = (_month(row.installment.due), loan.currency)
             dues[key] = dues.get(key, Decimal(0)) + row.installment.amount
@@ -62,7 +62,17 @@ def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) ->
         currencies = {currency for (m, currency) in dues if m == month} | {config.currency}
         for currency in sorted(currencies, key=lambda code: (code != config.currency, code)):
             months.append(_month_row(config, month, currency, dues, owed))
-    return {"as_of": now.isoformat(), "currency": config.currency, "loans": loans, "months": months}
+    costs: dict[str, Decimal] = {}
+    for loan, row in zip(config.loans, loans, strict=True):
+        costs[loan.currency] = costs.get(loan.currency, Decimal(0)) + Decimal(row["overdue_cost"])
+    return {
+        "as_of": now.isoformat(),
+        "currency": config.currency,
+        "loans": loans,
+        "months": months,
+        # SPEC §8: what being late has cost so far, in total per currency.
+        "overdue_costs": {code: money.to_json(amount, code) for code, amount in costs.items()},
+    }
 
 
 def _loan_row(loan: Loan, standing: LoanStanding, now: datetime) -> dict[str, Any]:
@@ -82,6 +92,33 @@ def _loan_row(loan: Loan, standing: LoanStanding, now: datetime) -> dict[str, An
         "overdue_count": len(overdue),
         "count": len(standing.rows),
         "settled": sum(1 for row in standing.rows if row.settled),
+    }
+
+
+def life_fields(
+    loan: Loan, paid: Mapping[str, Decimal], standing: LoanStanding, now: datetime
+) -> dict[str, Any]:
+    """The SPEC §8 fields of a loan's ``status --json`` row: ``version`` in force today,
+    ``agreed_on`` (null for version 1), ``overdue_days``, ``overdue_cost`` (what being late has
+    cost so far), ``overdue_per_day`` (what one more day adds) and ``rolled`` (owed on
+    installments rolled into an agreement)."""
+    from reminderd.core import overdue, versions
+
+    today = now.astimezone(loan.timezone).date()
+    version = versions.version_on(loan, today)
+    dated = getattr(paid, "dated", None)
+    payments = (
+        dated.get(loan.id, ()) if dated is not None else [(date.min, paid.get(loan.id, Decimal(0)))]
+    )
+    cost = overdue.cost(loan, [row.installment for row in standing.rows], payments, today)
+    currency = loan.currency
+    return {
+        "version": version,
+        "agreed_on": None if version == 1 else loan.renegotiated[version - 2].on.isoformat(),
+        "overdue_days": cost.days,
+        "overdue_cost": money.to_json(cost.total, currency),
+        "overdue_per_day": money.to_json(cost.per_day, currency),
+        "rolled": money.to_json(standing.rolled, currency),
     }
 
 
