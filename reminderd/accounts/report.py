@@ -48,10 +48,14 @@ def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) ->
         standing = for_loan(loan, paid)
         loans.append({**_loan_row(loan, standing, now), **life_fields(loan, paid, standing, now)})
         for row in standing.rows:
+            if row.superseded:  # replaced by an agreement before it fell due: never asked
+                continue
             key = (_month(row.installment.due), loan.currency)
-            dues[key] = dues.get(key, Decimal(0)) + row.installment.amount
-            owed[key] = owed.get(key, Decimal(0)) + row.outstanding
-            if not row.settled:
+            rolled = row.rolled_on is not None and not row.settled
+            # A rolled installment asked only what was paid on it; the rest is in the new plan.
+            dues[key] = dues.get(key, Decimal(0)) + (row.paid if rolled else row.installment.amount)
+            owed[key] = owed.get(key, Decimal(0)) + (Decimal(0) if rolled else row.outstanding)
+            if not row.settled and not rolled:
                 open_months.append(key[0])
             last_months.append(key[0])
     current = _month(now.astimezone(config.timezone).date())

@@ -1,0 +1,173 @@
+"""The case file in the ledger (SPEC §8): notes of contacts with a lender or collector, their
+attached files, agreement documents, and the reminders the delivery log says were sent.
+
+Like payments, a note is never changed or deleted: ``note --undo`` adds a reversing row whose
+``undoes`` points at it. Files are stored by :mod:`reminderd.ledger.receipts` (content hash,
+private mode); these tables keep their original names.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from reminderd.errors import UserError
+
+KINDS = ("call", "message", "letter", "visit", "agreement", "other")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the original file name
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    loan_id: str
+    at: str  # ISO date or aware ISO datetime
+    kind: str
+    who: str | None
+    text: str
+    recorded_at: datetime
+    files: tuple[StoredFile, ...] = ()
+    undoes: int | None = None
+    undone_by: int | None = None
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    number: int
+    kind: str  # ahead | due | overdue | catchup…
+    channel: str
+    fire_at: str  # when the reminder was due to go out
+    sent_at: str  # when the channel accepted it
+
+
+_SELECT = """
+    SELECT n.id, n.loan_id, n.at, n.kind, n.who, n.text, n.recorded_at, n.undoes, u.id
+    FROM notes AS n LEFT JOIN notes AS u ON u.undoes = n.id
+"""
+
+
+def add(
+    conn: sqlite3.Connection,
+    *,
+    loan_id: str,
+    at: str,
+    kind: str,
+    who: str | None,
+    text: str,
+    recorded_at: datetime,
+    files: tuple[StoredFile, ...] = (),
+) -> int:
+    """Insert one note and its files (call inside ``transaction``); return its id."""
+    if recorded_at.tzinfo is None:
+        raise ValueError("recorded_at must be aware")
+    cursor = conn.execute(
+        "INSERT INTO notes (loan_id, at, kind, who, text, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (loan_id, at, kind, who, text, recorded_at.isoformat()),
+    )
+    note_id = int(cursor.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO note_files (note_id, position, sha256, name) VALUES (?, ?, ?, ?)",
+        [(note_id, index, item.sha256, item.name) for index, item in enumerate(files)],
+    )
+    return note_id
+
+
+def get(conn: sqlite3.Connection, note_id: int) -> Note | None:
+    """Return the note with ``note_id`` (with its files), or ``None``."""
+    row = conn.execute(_SELECT + " WHERE n.id = ?", (note_id,)).fetchone()
+    return None if row is None else _note(conn, row)
+
+
+def undo(conn: sqlite3.Connection, note_id: int, recorded_at: datetime) -> Note:
+    """Record the reversal of ``note_id`` (inside ``transaction``) and return it. Raises
+    ``UserError`` for an unknown id, a reversal, or a note already reversed."""
+    original = get(conn, note_id)
+    if original is None:
+        raise UserError(f"there is no note {note_id} (see `reminderd case LOAN`)")
+    if original.undoes is not None:
+        raise UserError(f"note {note_id} is itself the reversal of note {original.undoes}")
+    if original.undone_by is not None:
+        raise UserError(f"note {note_id} was already reversed by note {original.undone_by}")
+    cursor = conn.execute(
+        "INSERT INTO notes (loan_id, at, kind, who, text, recorded_at, undoes) "
+        "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+        (
+            original.loan_id,
+            recorded_at.isoformat(),
+            original.kind,
+            f"reversal of note {note_id}",
+            recorded_at.isoformat(),
+            note_id,
+        ),
+    )
+    entry = get(conn, int(cursor.lastrowid or 0))
+    assert entry is not None  # noqa: S101 - just inserted in this transaction
+    return entry
+
+
+def listing(conn: sqlite3.Connection, loan_id: str) -> list[Note]:
+    """Every note of ``loan_id``, reversals included, in the order they were recorded."""
+    rows = conn.execute(_SELECT + " WHERE n.loan_id = ? ORDER BY n.id", (loan_id,)).fetchall()
+    return [_note(conn, row) for row in rows]
+
+
+def _note(conn: sqlite3.Connection, row: tuple[object, ...]) -> Note:
+    (id_, loan, at, kind, who, text, recorded, undoes, undone_by) = row
+    files = tuple(
+        StoredFile(name=str(name), sha256=str(sha))
+        for sha, name in conn.execute(
+            "SELECT sha256, name FROM note_files WHERE note_id = ? ORDER BY position", (id_,)
+        )
+    )
+    return Note(
+        id=int(id_),  # type: ignore[call-overload]
+        loan_id=str(loan),
+        at=str(at),
+        kind=str(kind),
+        who=None if who is None else str(who),
+        text=str(text),
+        recorded_at=datetime.fromisoformat(str(recorded)),
+        files=files,
+        undoes=None if undoes is None else int(undoes),  # type: ignore[call-overload]
+        undone_by=None if undone_by is None else int(undone_by),  # type: ignore[call-overload]
+    )
+
+
+def document(conn: sqlite3.Connection, loan_id: str, version: int) -> StoredFile | None:
+    """Return the stored agreement document of ``version`` of ``loan_id``, if any."""
+    row = conn.execute(
+        "SELECT name, sha256 FROM documents WHERE loan_id = ? AND version = ?", (loan_id, version)
+    ).fetchone()
+    return None if row is None else StoredFile(name=str(row[0]), sha256=str(row[1]))
+
+
+def keep_document(
+    conn: sqlite3.Connection, loan_id: str, version: int, stored: StoredFile, at: datetime
+) -> bool:
+    """Record the document of a version the first time it is seen; return whether it was new
+    (the first one kept stays: the record is of what was agreed, not of later edits)."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO documents (loan_id, version, sha256, name, stored_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (loan_id, version, stored.sha256, stored.name, at.isoformat()),
+    )
+    return cursor.rowcount > 0
+
+
+def sent_reminders(conn: sqlite3.Connection, loan_id: str) -> list[SentReminder]:
+    """The reminders of ``loan_id`` a channel accepted, per channel, in the order sent."""
+    rows = conn.execute(
+        "SELECT number, kind, channel, fire_at, updated_at FROM deliveries "
+        "WHERE loan_id = ? AND state = 'sent' ORDER BY updated_at, fire_at, channel",
+        (loan_id,),
+    ).fetchall()
+    return [
+        SentReminder(int(number), str(kind), str(channel), str(fire_at), str(sent_at))
+        for number, kind, channel, fire_at, sent_at in rows
+    ]
