@@ -89,6 +89,10 @@ class Service:
         config = self.config
         now = datetime.now(UTC)
         shown = replace(due.reminder, kind=due.kind)
+        # SPEC §8: an overdue reminder says what being late costs (debt engineer's call site).
+        from reminderd.core.overdue import of_loan
+
+        cost = of_loan(due.loan, self._paid(), now) if due.kind == "overdue" else None
         subject, body = messages.render(
             due.loan,
             due.installment,
@@ -97,6 +101,7 @@ class Service:
             now=now,
             locale=config.locale,
             catch_up=due.catch_up,
+            overdue=cost,
         )
         attachment = None
         if channel == "email":

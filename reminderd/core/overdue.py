@@ -12,9 +12,9 @@ day (payments dated on or before due + grace). Exact in Decimal; no clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from reminderd import money
@@ -161,3 +161,16 @@ def _one(
             total += unpaid(run_start) * rate * days
         run_start = change
     return total, charged_fee
+
+
+def of_loan(loan: Loan, paid: Mapping[str, Decimal], now: datetime) -> OverdueCost:
+    """:func:`cost` of ``loan`` on the day ``now`` falls on in its zone, from ``paid`` as the
+    ledger gives it (``reminderd.standing.Paid``: totals with ``.dated`` payments; a plain
+    mapping of totals counts as paid before any due date)."""
+    dated = getattr(paid, "dated", None)
+    if dated is not None:
+        payments: Sequence[DatedAmount] = dated.get(loan.id, ())
+    else:
+        payments = [(date.min, paid.get(loan.id, Decimal(0)))]
+    today = now.astimezone(loan.timezone).date()
+    return cost(loan, versions.installments(loan), payments, today)

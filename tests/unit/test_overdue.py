@@ -137,3 +137,45 @@ def test_overdue_terms_merge_top_level_loan_and_version_keys() -> None:
     )
     frozen = loan.renegotiated[0].overdue
     assert (frozen.daily_rate, frozen.fee, frozen.grace_days) == (Decimal(0), Decimal("20"), 3)
+
+
+def test_overdue_line_says_days_cost_and_one_more_day_in_both_languages() -> None:
+    from reminderd.messages import overdue_line
+
+    cost = _cost(MONTH, [], "2026-03-13")  # 12 days × 3.00 (worked above)
+    assert overdue_line(cost, "zh_CN") == "逾期 12 天，预计罚息已达 ¥36.00，每多一天 +¥3.00"
+    assert overdue_line(cost, "en") == (
+        "12 days late; estimated penalty so far ¥36.00, +¥3.00 per further day"
+    )
+
+
+def test_overdue_reminder_body_carries_the_cost_line_and_the_version() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from reminderd.messages import render
+    from reminderd.model import Reminder
+
+    loan = _loan(
+        "    plan: {kind: once, due: 2026-03-01, amount: 6000}\n"
+        '    overdue: {daily_rate: "0.05%"}\n'
+        "    renegotiated:\n      - on: 2026-03-05\n"
+        "        plan: {kind: once, due: 2026-03-10, amount: 6000}\n"
+    )
+    inst = versions.installments(loan)[1]
+    now = datetime(2026, 3, 22, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    cost = _cost(loan, [], "2026-03-22")
+    # v1 (03-01) rolled on 03-05: cost days 03-02 … 03-04 = 3 × 3.00 = 9.00
+    # v2 (03-10), same terms: 03-11 … 03-22 = 12 × 3.00 = 36.00; total 45.00, +3.00 a day
+    assert (cost.days, cost.total, cost.per_day) == (12, Decimal("45.00"), Decimal("3.00"))
+    _, body = render(
+        loan,
+        inst,
+        Reminder(loan.id, 1, now, "overdue", 12),
+        paid=Decimal(0),
+        now=now,
+        locale="zh_CN",
+        overdue=cost,
+    )
+    assert "逾期 12 天，预计罚息已达 ¥45.00，每多一天 +¥3.00" in body
+    assert "还款方案第 2 版，2026年3月5日达成" in body
