@@ -71,6 +71,10 @@ _TEXTS = {
             "superseded": "replaced by a later agreement",
             "rolled": "rolled into the agreement",
         },
+        "contacts": {},
+        "undo_payment": "reversal of payment {id}",
+        "undo_note": "reversal of note {id}",
+        "reminder_kinds": {},
     },
     "zh": {
         "title": "案件材料：{name}",
@@ -110,6 +114,17 @@ _TEXTS = {
             "superseded": "已被新协议取代",
             "rolled": "已并入新协议",
         },
+        "contacts": {
+            "call": "电话",
+            "message": "短信/消息",
+            "letter": "信件",
+            "visit": "上门",
+            "agreement": "协议",
+            "other": "其他",
+        },
+        "undo_payment": "撤销第 {id} 笔还款",
+        "undo_note": "撤销第 {id} 条记录",
+        "reminder_kinds": {"ahead": "到期前提醒", "due": "到期日提醒", "overdue": "逾期提醒"},
     },
 }
 
@@ -314,9 +329,12 @@ def _details(event: dict[str, Any], text: dict[str, Any], cash: Any) -> str:
     if kind == "payment":
         return f"#{event['id']} {cash(event['amount'])} {esc(event['text'] or '')}"
     if kind == "undo":
-        target = f"payment {event['payment']}" if "payment" in event else f"note {event['note']}"
-        return esc(f"↩ {target}")
+        if "payment" in event:
+            return esc(text["undo_payment"].format(id=event["payment"]))
+        return esc(text["undo_note"].format(id=event["note"]))
     if kind == "note":
         who = f"{event['who']}: " if event["who"] else ""
-        return f"[{esc(event['contact'])}] {esc(who)}{esc(event['text'])}"
-    return esc(f"{event['channel']} · {event['reminder']} · #{event['number']}")
+        contact = text["contacts"].get(event["contact"], event["contact"])
+        return f"[{esc(contact)}] {esc(who)}{esc(event['text'])}"
+    reminder = text["reminder_kinds"].get(event["reminder"], event["reminder"])
+    return esc(f"{event['channel']} · {reminder} · #{event['number']}")
