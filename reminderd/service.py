@@ -378,6 +378,14 @@ class Service:
         if loan is None or standing is None or not 0 < number <= len(standing.rows):
             return
         row = standing.rows[number - 1]
+        if loan.renegotiated:
+            # Plan versions (SPEC §8) number each version from 1, and reminders go only to
+            # installments still open: the button is about the open one with this number,
+            # never a superseded or rolled one of an earlier version.
+            found = next((r for r in standing.open_rows() if r.installment.number == number), None)
+            if found is None:
+                return
+            row = found
         conn = ledger.connect(self.state_dir, create=True)
         assert conn is not None  # noqa: S101 - create=True
         with contextlib.closing(conn), ledger.transaction(conn):
