@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from reminderd import money, plans, reminders
+from reminderd import money, reminders
 from reminderd.context import Context
+from reminderd.core import versions
 from reminderd.model import Config, Loan
 from reminderd.standing import LoanStanding, Standing, for_loan
 
@@ -95,9 +96,11 @@ def check(args: argparse.Namespace, context: Context) -> int:
     count = 0
     next_due: tuple[datetime, Loan, Any] | None = None
     for loan in config.loans:
-        rows = plans.installments(loan)
+        rows = versions.installments(loan)
         count += len(rows)
         for inst in rows:
+            if versions.superseded(loan, inst):  # replaced by an agreement: never due
+                continue
             if inst.due_at > now:
                 if next_due is None or inst.due_at < next_due[0]:
                     next_due = (inst.due_at, loan, inst)

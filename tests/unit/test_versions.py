@@ -264,3 +264,30 @@ def test_versions_version_on_counts_the_agreement_day_as_the_new_version() -> No
         versions.version_on(loan, date.fromisoformat(day))
         for day in ("2026-04-30", "2026-05-01", "2026-06-30", "2026-07-01")
     ] == [1, 2, 2, 3]
+
+
+def test_versions_check_never_names_a_superseded_installment_as_next_due(tmp_path) -> None:  # noqa: ANN001
+    import argparse
+    import io
+    from datetime import UTC
+
+    from reminderd.context import Context
+    from reminderd.views import check
+
+    today = datetime.now(UTC).date()
+
+    def ahead(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "timezone: UTC\nloans:\n  - id: e\n    name: E\n"
+        f"    plan: {{kind: once, due: {ahead(5)}, amount: 1000}}\n"
+        f"    renegotiated:\n      - on: {ahead(-1)}\n"
+        f"        plan: {{kind: once, due: {ahead(20)}, amount: 900}}\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert check(argparse.Namespace(), Context(config_arg=str(path), out=out)) == 0
+    # The 1000 due in 5 days was replaced yesterday; the next due is the agreement's 900.
+    assert f"next due:     {ahead(20)} 09:00 UTC  E 1/1  ¥900.00" in out.getvalue()
