@@ -48,6 +48,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     logsetup.setup()
     config = context.config()
     service = Service(context, config)
+    service.keep_documents()
     if args.once:
         return service.run_once()
     return service.run_forever()
@@ -261,6 +262,19 @@ class Service:
             gc.freeze()
             gc.enable()
 
+    def keep_documents(self) -> None:
+        """Keep agreement documents seen for the first time, like receipts (SPEC §8; the
+        debt engineer's call site). A failure is logged: reminders matter more."""
+        from reminderd.ledger.notes import keep_config_documents
+
+        try:
+            for warning in keep_config_documents(
+                self.state_dir, self.config.loans, datetime.now(UTC)
+            ):
+                log.warning("%s", warning)
+        except UserError as error:
+            log.warning("agreement documents not kept: %s", error.message)
+
     def _load_and_apply(self) -> None:
         from reminderd.config import load
         from reminderd.errors import ConfigError
@@ -290,6 +304,7 @@ class Service:
             if self.calendar is not None:
                 self.calendar.invalidate()
         log.info("config reloaded: %d loans", len(config.loans))
+        self.keep_documents()
         upcoming = self._tick()
         self.notifier.ready(self._status(upcoming))
 

@@ -178,26 +178,9 @@ def _documents_of(loan: Loan) -> list[tuple[int, Path]]:
 def _keep_documents(conn: sqlite3.Connection, loan: Loan, context: Context, now: datetime) -> None:
     """Store each agreement document the first time it is seen (like a receipt); a document
     not there yet is a warning, and is kept when it appears."""
-    for version, path in _documents_of(loan):
-        if note_rows.document(conn, loan.id, version) is not None:
-            continue
-        try:
-            checked = receipts.check(str(path))
-        except UserError as error:
-            context.warn(
-                f"{loan.id} v{version}: the agreement document is not kept yet: "
-                + error.message.replace("receipt", "document")
-            )
-            continue
-        stored = receipts.store(context.state_dir, checked)
-        with ledger.transaction(conn):
-            note_rows.keep_document(
-                conn,
-                loan.id,
-                version,
-                note_rows.StoredFile(name=checked.name, sha256=stored.sha256),
-                now,
-            )
+    wanted = [(loan.id, version, path) for version, path in _documents_of(loan)]
+    for warning in note_rows.keep_documents(conn, context.state_dir, wanted, now):
+        context.warn(warning)
 
 
 def _known_loan(config: Config, loan_id: str) -> Loan:

@@ -9,8 +9,10 @@ private mode); these tables keep their original names.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from reminderd.errors import UserError
 
@@ -171,3 +173,58 @@ def sent_reminders(conn: sqlite3.Connection, loan_id: str) -> list[SentReminder]
         SentReminder(int(number), str(kind), str(channel), str(fire_at), str(sent_at))
         for number, kind, channel, fire_at, sent_at in rows
     ]
+
+
+def keep_documents(
+    conn: sqlite3.Connection,
+    state_dir: Path,
+    wanted: Sequence[tuple[str, int, Path]],
+    now: datetime,
+) -> list[str]:
+    """Store each (loan id, version, path) agreement document not kept yet, like a receipt
+    (by content hash, private), and record it. Return one warning per document that cannot
+    be kept yet (missing, unreadable): it is kept the first time it can be."""
+    from reminderd.ledger import receipts
+    from reminderd.ledger.store import transaction
+
+    warnings = []
+    for loan_id, version, path in wanted:
+        if document(conn, loan_id, version) is not None:
+            continue
+        try:
+            checked = receipts.check(str(path))
+        except UserError as error:
+            reason = error.message.replace("receipt", "document")
+            warnings.append(
+                f"{loan_id} v{version}: the agreement document is not kept yet: {reason}"
+            )
+            continue
+        stored = receipts.store(state_dir, checked)
+        with transaction(conn):
+            created = keep_document(
+                conn, loan_id, version, StoredFile(name=checked.name, sha256=stored.sha256), now
+            )
+        if not created and stored.created:  # another process kept one first
+            stored.path.unlink(missing_ok=True)
+    return warnings
+
+
+def keep_config_documents(state_dir: Path, loans: Sequence[object], now: datetime) -> list[str]:
+    """:func:`keep_documents` for every agreement document of ``loans`` (config loans), for
+    the service at start and on reload; opens the ledger only when there is one to keep."""
+    from reminderd.ledger.store import connect
+
+    wanted = [
+        (loan.id, version, agreement.document)  # type: ignore[attr-defined]
+        for loan in loans
+        for version, agreement in enumerate(loan.renegotiated, start=2)  # type: ignore[attr-defined]
+        if agreement.document is not None
+    ]
+    if not wanted:
+        return []
+    conn = connect(state_dir, create=True)
+    assert conn is not None  # noqa: S101 - create=True
+    try:
+        return keep_documents(conn, state_dir, wanted, now)
+    finally:
+        conn.close()

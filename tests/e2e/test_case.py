@@ -246,3 +246,26 @@ def test_case_note_errors_are_one_line_and_record_nothing(story) -> None:  # noq
         assert len(done.stderr.strip().splitlines()) == 1
     notes = [e for e in story.json("case", "e", "--json")["events"] if e["kind"] == "note"]
     assert len(notes) == 2
+
+
+def test_case_the_service_keeps_the_agreement_document_the_first_time(run_cli) -> None:  # noqa: ANN001
+    import sqlite3
+
+    root = run_cli.root
+    run_cli.write_config(story_config(root))
+    done = run_cli("run", "--once")  # the document is not there yet: a warning, nothing kept
+    assert done.returncode == 0, done.stderr
+    assert "agreement document is not kept yet" in done.stderr
+    (root / "agreement.pdf").write_bytes(b"%PDF-1.4 signed\n")
+    assert run_cli("run", "--once").returncode == 0
+    (root / "agreement.pdf").write_bytes(b"%PDF-1.4 edited later\n")  # the first one stays
+    assert run_cli("run", "--once").returncode == 0
+    conn = sqlite3.connect(run_cli.state_dir / "reminderd.sqlite3")
+    try:
+        rows = conn.execute("SELECT loan_id, version, name, sha256 FROM documents").fetchall()
+    finally:
+        conn.close()
+    assert rows == [("e", 2, "agreement.pdf", hashlib.sha256(b"%PDF-1.4 signed\n").hexdigest())]
+    kept = run_cli.state_dir / "receipts" / f"{rows[0][3]}.pdf"
+    assert kept.read_bytes() == b"%PDF-1.4 signed\n"
+    assert kept.stat().st_mode & 0o077 == 0
