@@ -208,6 +208,16 @@ class Service:
         log.info("reminderd started: %d loans, %s", len(self.config.loans), self._status(upcoming))
         try:
             self.scheduler.start()
+        except Exception as error:
+            from apscheduler.jobstores.base import JobLookupError
+
+            # APScheduler 3.11: once shutdown() (from the stop thread) marks the scheduler
+            # stopped, remove_job() looks only at pending jobs, so the loop removing the
+            # one-shot "tick" it just ran raises. The stop asked for won; that is not a bug.
+            # (Found by the debt engineer: test_service_sigterm_right_at_ready_stops_it failed
+            # 3 times in 12 under load, before and after the debt branch.)
+            if not (isinstance(error, JobLookupError) and self._stopping.is_set()):
+                raise
         finally:
             self._shutdown()
         return EXIT_OK
