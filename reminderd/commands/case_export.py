@@ -66,6 +66,7 @@ _TEXTS = {
         },
         "status": {
             "settled": "paid",
+            "late": "paid late",
             "overdue": "missed, unpaid",
             "upcoming": "not yet due",
             "superseded": "replaced by a later agreement",
@@ -109,6 +110,7 @@ _TEXTS = {
         },
         "status": {
             "settled": "已还清",
+            "late": "逾期后还清",
             "overdue": "逾期未还",
             "upcoming": "未到期",
             "superseded": "已被新协议取代",
@@ -321,7 +323,8 @@ def _details(event: dict[str, Any], text: dict[str, Any], cash: Any) -> str:
         return f"v{event['version']}: {esc(event['text'] or '')}"
     if kind == "due":
         label = f"{event['number']}/{event['of']}" if event["of"] else str(event["number"])
-        status = text["status"].get(event["status"], event["status"])
+        shown = "late" if event["status"] == "settled" and event.get("met") is False else None
+        status = text["status"].get(shown or event["status"], event["status"])
         return (
             f"v{event['version']} {esc(label)}: {cash(event['amount'])} "
             f"({cash(event['paid'])} {esc(text['paid'])}) — {esc(status)}"

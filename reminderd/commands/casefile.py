@@ -94,6 +94,7 @@ def build(
             "paid": cash(row.paid),
             "status": row.status(now),
         }
+        event["met"] = _met(loan, rows, dated, row, today)
         if row.rolled_on is not None and not row.settled:
             event["rolled_on"] = row.rolled_on.isoformat()
         events.append((inst.due_at, event))
@@ -182,6 +183,27 @@ def build(
         },
         "events": [event for _, event in events],
     }
+
+
+def _met(
+    loan: Loan,
+    rows: Sequence[Any],
+    dated: Sequence[tuple[date, Decimal]],
+    row: Any,
+    today: date,
+) -> bool | None:
+    """Whether the installment was fully paid by payments dated on or before its due date;
+    ``None`` when that cannot be said yet (not due) or never will (superseded)."""
+    inst = row.installment
+    if row.superseded or inst.due >= today and not row.settled:
+        return None
+    by_then = by_version(loan, rows, [(day, amount) for day, amount in dated if day <= inst.due])
+    same = next(
+        r
+        for r in by_then.rows
+        if (r.installment.version, r.installment.number) == (inst.version, inst.number)
+    )
+    return same.settled
 
 
 def _note_instant(text: str, zone: Any) -> datetime:

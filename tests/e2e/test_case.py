@@ -98,16 +98,17 @@ def test_case_json_has_versions_events_and_costs_worked_by_hand(story) -> None: 
     assert case["versions"][1]["document"] == {"name": "agreement.pdf", "sha256": agreement_sha}
     assert case["versions"][1]["note"] == "协商：客服工号 1234 电话确认停息挂账"
 
-    dues = [(e["version"], e["number"], e["paid"], e["status"]) for e in case["events"]
+    dues = [(e["version"], e["number"], e["paid"], e["status"], e["met"]) for e in case["events"]
             if e["kind"] == "due"]  # fmt: skip
     # v1 money 300 (day −45) → #1 300, rolled on day −5 with #2; #3 (day +20) superseded.
     # v2 money 200 (+1 −1 undone) → #1 200 of 600, overdue since yesterday; #2 upcoming.
+    # met: paid in full by the due date — none was; the future and the replaced are unknown.
     assert dues == [
-        (1, 1, "300.00", "rolled"),
-        (1, 2, "0.00", "rolled"),
-        (2, 1, "200.00", "overdue"),
-        (1, 3, "0.00", "superseded"),
-        (2, 2, "0.00", "upcoming"),
+        (1, 1, "300.00", "rolled", False),
+        (1, 2, "0.00", "rolled", False),
+        (2, 1, "200.00", "overdue", False),
+        (1, 3, "0.00", "superseded", None),
+        (2, 2, "0.00", "upcoming", None),
     ]
     # v1 #1 (due −40, grace 3): days −36 … −6 (before the agreement) = 31 × 700 × 0.0005
     #   = 31 × 0.35 = 10.85, fee 50; v1 #2 (due −10): day −6 only = 1000 × 0.0005 = 0.50,

@@ -291,3 +291,36 @@ def test_versions_check_never_names_a_superseded_installment_as_next_due(tmp_pat
     assert check(argparse.Namespace(), Context(config_arg=str(path), out=out)) == 0
     # The 1000 due in 5 days was replaced yesterday; the next due is the agreement's 900.
     assert f"next due:     {ahead(20)} 09:00 UTC  E 1/1  ¥900.00" in out.getvalue()
+
+
+def test_versions_case_file_tells_met_from_paid_late() -> None:
+    from types import SimpleNamespace
+
+    from reminderd.commands import casefile
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: e\n    name: E\n"
+        "    plan:\n      kind: list\n      installments:\n"
+        "        - {due: 2026-03-15, amount: 1000}\n"
+        "        - {due: 2026-04-15, amount: 1000}\n"
+        "        - {due: 2026-05-15, amount: 1000}\n"
+    )
+
+    def payment(number: int, on: str, amount: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            id=number,
+            paid_on=date.fromisoformat(on),
+            amount=Decimal(amount),
+            undoes=None,
+            undone_by=None,
+            note=None,
+            receipt_sha256=None,
+            receipt_name=None,
+            recorded_at=_at("2026-04-20 12:00"),
+        )
+
+    # 1000 on 03-15 (the due day: met); 1000 on 04-18 (three days after #2: paid late).
+    payments = [payment(1, "2026-03-15", "1000"), payment(2, "2026-04-18", "1000")]
+    content = casefile.build(config.loans[0], payments, [], [], {}, _at("2026-04-20 12:00"))
+    dues = [(e["number"], e["status"], e["met"]) for e in content["events"] if e["kind"] == "due"]
+    assert dues == [(1, "settled", True), (2, "settled", False), (3, "upcoming", None)]
