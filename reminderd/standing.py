@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from reminderd.core import versions
 from reminderd.model import Installment, Loan
 
 
@@ -133,8 +134,6 @@ def for_loan(
     under version 1. ``rows`` are the loan's installments when the caller already has them
     (``versions.installments(loan)``).
     """
-    from reminderd.core import versions
-
     if rows is None:
         rows = versions.installments(loan)
     if not loan.renegotiated:
@@ -152,8 +151,6 @@ def by_version(
 ) -> LoanStanding:
     """Spread dated ``payments`` over ``rows`` (every version's installments) version by
     version, carrying money beyond one version into the next as credit (SPEC §8)."""
-    from reminderd.core import versions
-
     money = versions.money_by_version(loan, payments)
     ends = versions.ends(loan)
     credit = Decimal(0)
