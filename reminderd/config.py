@@ -19,6 +19,7 @@ from reminderd import yamlsource as ys
 from reminderd.durations import Lead
 from reminderd.errors import ConfigError, UserError
 from reminderd.model import (
+    Agreement,
     AppriseSettings,
     CalendarSettings,
     Channels,
@@ -28,6 +29,7 @@ from reminderd.model import (
     DueSpec,
     EmailSettings,
     Loan,
+    OverdueTerms,
     Plan,
     Reminders,
     ScheduledPayment,
@@ -304,9 +306,14 @@ class _Builder:
             raw.get("reminders", {}), top.get("reminders", {}), f"{where}.reminders", channels
         )
         plan = self._plan(raw.get("plan", {}), f"{where}.plan", currency)
-        if not {"id", "name"} <= raw.keys() or plan is None:
+        overdue_given = {**top.get("overdue", {}), **raw.get("overdue", {})}
+        overdue = self._overdue(overdue_given, f"{where}.overdue", currency)
+        agreements = self._agreements(
+            raw.get("renegotiated", []), f"{where}.renegotiated", currency, overdue_given
+        )
+        if not {"id", "name"} <= raw.keys() or plan is None or agreements is None:
             return None
-        return Loan(
+        loan = Loan(
             id=raw["id"],
             name=raw["name"],
             currency=currency,
@@ -317,7 +324,78 @@ class _Builder:
             holidays=raw.get("holidays"),
             lender=raw.get("lender"),
             notes=raw.get("notes"),
+            overdue=overdue,
+            renegotiated=agreements,
         )
+        self._check_versions(loan, f"{where}.renegotiated")
+        return loan
+
+    def _overdue(self, given: dict[str, Any], where: str, currency: str) -> OverdueTerms | None:
+        """The merged ``overdue:`` keys as terms; ``None`` when no level wrote any."""
+        if not given:
+            return None
+        grace = given.get("grace", Lead())
+        if grace.seconds:
+            self.run.at(f"{where}.grace", "counts whole days (write 3d)")
+        fee = given.get("fee", Decimal(0))
+        try:
+            fee = money.parse_amount(f"{fee:f}", currency, allow_zero=True)
+        except ValueError as error:
+            self.run.at(f"{where}.fee", str(error))
+        return OverdueTerms(
+            daily_rate=given.get("daily_rate", Decimal(0)),
+            fee=fee,
+            grace_days=grace.days,
+        )
+
+    def _agreements(
+        self, given: list[dict[str, Any]], where: str, currency: str, loan_terms: dict[str, Any]
+    ) -> tuple[Agreement, ...] | None:
+        """Build the ``renegotiated:`` entries (versions 2, 3, …), dates strictly increasing."""
+        agreements = []
+        previous: date | None = None
+        for index, raw in enumerate(given):
+            item = f"{where}[{index}]"
+            if "on" not in raw or "plan" not in raw:
+                return None
+            if previous is not None and raw["on"] <= previous:
+                self.run.at(
+                    f"{item}.on", f"must be after the previous agreement's date ({previous})"
+                )
+            previous = raw["on"]
+            plan = self._plan(raw["plan"], f"{item}.plan", currency)
+            if plan is None:
+                return None
+            terms = self._overdue(
+                {**loan_terms, **raw.get("overdue", {})}, f"{item}.overdue", currency
+            )
+            agreements.append(
+                Agreement(
+                    on=raw["on"],
+                    plan=plan,
+                    note=raw.get("note"),
+                    document=self._path(raw["document"]) if "document" in raw else None,
+                    overdue=terms,
+                )
+            )
+        return tuple(agreements)
+
+    def _check_versions(self, loan: Loan, where: str) -> None:
+        """An agreement's installments start on or after its ``on``: the new terms cannot
+        ask for money before they exist, and versions stay in due order."""
+        if not loan.renegotiated or self.run.problems:
+            return
+        from reminderd.core import versions
+
+        for index, (agreement, rows) in enumerate(
+            zip(loan.renegotiated, versions.plan_rows(loan)[1:], strict=True)
+        ):
+            if rows and rows[0].due < agreement.on:
+                self.run.at(
+                    f"{where}[{index}].plan",
+                    f"its first installment ({rows[0].due}) is before the agreement's "
+                    f"date ({agreement.on})",
+                )
 
     def _plan(self, raw: dict[str, Any], where: str, currency: str) -> Plan | None:
         kind = raw.get("kind")

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from reminderd.model import Installment, Loan, Reminder
 from reminderd.money import format_money
+
+if TYPE_CHECKING:
+    from reminderd.core.overdue import OverdueCost
 
 _WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -50,6 +54,10 @@ _TEXT = {
         ),
         "action_paid": "Paid",
         "action_snooze": "Snooze",
+        "overdue_cost": (
+            "{days} late; estimated penalty so far {cost}, +{per_day} per further day"
+        ),
+        "version": "Plan version {version}, agreed {on}",
     },
     "zh": {
         "subject_ahead": "还款提醒：{loan} 第{label}期 应还{outstanding}，{days}后到期",
@@ -80,6 +88,8 @@ _TEXT = {
         ),
         "action_paid": "已还款",
         "action_snooze": "稍后提醒",
+        "overdue_cost": "逾期 {days} 天，预计罚息已达 {cost}，每多一天 +{per_day}",
+        "version": "还款方案第 {version} 版，{on}达成",
     },
 }
 
@@ -111,6 +121,7 @@ def render(
     locale: str,
     catch_up: bool = False,
     command: str = "reminderd",
+    overdue: OverdueCost | None = None,
 ) -> tuple[str, str]:
     """Return the (subject, body) of ``reminder`` for installment ``inst`` of ``loan``.
 
@@ -119,7 +130,8 @@ def render(
 
     ``paid`` is what was already paid towards this installment; the text asks for the rest.
     ``now`` (aware) decides "in N days" / "overdue by N days", counted in calendar days in
-    the loan's zone. ``catch_up`` marks a reminder sent late after downtime.
+    the loan's zone. ``catch_up`` marks a reminder sent late after downtime. ``overdue`` is
+    the loan's overdue cost (SPEC §8); an overdue reminder says it when the contract has one.
     """
     lang = language(locale)
     text = _TEXT[lang]
@@ -157,6 +169,8 @@ def render(
     if loan.lender:
         lines.append(text["lender"].format(lender=loan.lender))
     lines.append(text["installment"].format(label=label))
+    if inst.version > 1:
+        lines.append(version_line(loan, inst.version, locale))
     lines.append(text["amount"].format(amount=money["amount"]))
     if paid > 0:
         lines.append(text["paid"].format(paid=money["paid"]))
@@ -170,6 +184,8 @@ def render(
         )
     )
     lines.append(text[f"status_{variant}"].format(**fields))
+    if overdue is not None and variant == "overdue" and (overdue.total or overdue.per_day):
+        lines.append(overdue_line(overdue, locale))
     lines.append(text["balance_after"].format(balance=money["balance"]))
     if loan.notes:
         lines.append(text["notes"].format(notes=loan.notes))
@@ -180,6 +196,26 @@ def render(
     lines.append("")
     lines.append(text["record"].format(command=command, loan_id=loan.id, amount=f"{outstanding:f}"))
     return subject, "\n".join(lines) + "\n"
+
+
+def overdue_line(cost: OverdueCost, locale: str) -> str:
+    """What being late costs, in one line: ``逾期 12 天，预计罚息已达 ¥36.00，每多一天 +¥3.00``
+    / ``12 days late; estimated penalty so far ¥36.00, +¥3.00 per further day``."""
+    lang = language(locale)
+    days = f"{cost.days}" if lang == "zh" else _days(cost.days, lang)
+    return _TEXT[lang]["overdue_cost"].format(
+        days=days,
+        cost=format_money(cost.total, cost.currency),
+        per_day=format_money(cost.per_day, cost.currency),
+    )
+
+
+def version_line(loan: Loan, version: int, locale: str) -> str:
+    """Which agreement an installment belongs to: ``Plan version 2, agreed 2026-11-20``."""
+    lang = language(locale)
+    on = loan.renegotiated[version - 2].on
+    shown = f"{on.year}年{on.month}月{on.day}日" if lang == "zh" else on.isoformat()
+    return _TEXT[lang]["version"].format(version=version, on=shown)
 
 
 def render_test(locale: str, now: datetime) -> tuple[str, str]:

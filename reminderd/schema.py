@@ -23,6 +23,7 @@ from reminderd.validation import (
     to_amount,
     to_choice,
     to_date,
+    to_decimal,
     to_due,
     to_int,
     to_rate,
@@ -86,6 +87,24 @@ def _boolean(text: str) -> bool:
     if value not in ("true", "false"):
         raise Invalid(f"write true or false, not {text.strip()!r}")
     return value == "true"
+
+
+def _daily_rate(text: str) -> object:
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        value = to_decimal(stripped[:-1]) / 100
+    else:
+        value = to_decimal(stripped)
+    if value < 0 or value > 1:
+        raise Invalid(f"must be between 0 and 100% a day, got {stripped}")
+    return value
+
+
+def _fee(text: str) -> object:
+    value = to_decimal(text)
+    if value < 0:
+        raise Invalid(f"must not be negative, got {text.strip()}")
+    return value
 
 
 def _currency(text: str) -> str:
@@ -375,6 +394,42 @@ PLAN = Tagged(
     },
 )
 
+OVERDUE = Struct(
+    (
+        Field(
+            "daily_rate",
+            Type("a daily rate (0.0005 or 0.05%)", _daily_rate),
+            "penalty interest per day on the unpaid part (罚息)",
+            default="0",
+        ),
+        Field(
+            "fee",
+            Type("an amount (50, or 0)", _fee),
+            "charged once per installment still unpaid after the grace (违约金)",
+            default="0",
+        ),
+        Field("grace", DURATION, "whole days after the due date before any cost", default="0d"),
+    ),
+    name="overdue terms",
+)
+
+AGREEMENT = Struct(
+    (
+        Field(
+            "on",
+            Type("a date (YYYY-MM-DD)", to_date),
+            "the day the new terms take effect",
+            required=True,
+        ),
+        Field("plan", PLAN, "the agreed plan (same kinds as plan)", required=True),
+        Field("note", TEXT, "who agreed what, how (call, letter, agent number)"),
+        Field("document", PATH, "the signed agreement; kept like a receipt (SHA-256)"),
+        Field("overdue", OVERDUE, "overdue terms from `on`; keys given replace the loan's"),
+    ),
+    name="an agreement",
+    null_is_empty=False,
+)
+
 LOAN = Struct(
     (
         Field(
@@ -415,6 +470,12 @@ LOAN = Struct(
             "holiday calendar for adjust",
             default_doc="weekends only",
         ),
+        Field("overdue", OVERDUE, "what a late installment costs; keys override the defaults"),
+        Field(
+            "renegotiated",
+            ListOf(AGREEMENT, min_items=1, max_items=100),
+            "later agreements, oldest first; each is the next plan version",
+        ),
     ),
     name="a loan",
     null_is_empty=False,
@@ -448,6 +509,7 @@ ROOT = Struct(
             Struct((Field("monthly", AMOUNT, "warn when a month's dues exceed this"),)),
             "your monthly repayment budget",
         ),
+        Field("overdue", OVERDUE, "default overdue terms of every loan", default_doc="no cost"),
         Field("loans", ListOf(LOAN, max_items=MAX_LOANS), "every debt and its plan", required=True),
     ),
     name="the config",
@@ -466,6 +528,8 @@ def _walk(struct: Struct | Tagged, prefix: str) -> list[tuple[str, Field]]:
         path = f"{prefix}.{spec.key}" if prefix else spec.key
         rows.append((path, spec))
         inner = spec.type.item if isinstance(spec.type, ListOf) else spec.type
+        if inner is PLAN and path != "loans[].plan":
+            continue  # an agreement's plan takes the same keys as loans[].plan, listed there
         if isinstance(inner, Struct | Tagged):
             suffix = "[]" if isinstance(spec.type, ListOf) else ""
             rows.extend(_walk(inner, path + suffix))

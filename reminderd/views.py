@@ -13,18 +13,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from reminderd import money, plans, reminders
+from reminderd import money, reminders
 from reminderd.context import Context
+from reminderd.core import versions
 from reminderd.model import Config, Loan
-from reminderd.standing import LoanStanding, Standing, allocate
+from reminderd.standing import LoanStanding, Standing, for_loan
 
 
 def standings(config: Config, paid: Mapping[str, Decimal]) -> dict[str, LoanStanding]:
     """Every loan's installments with the loan's recorded payments spread over them."""
-    return {
-        loan.id: allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
-        for loan in config.loans
-    }
+    return {loan.id: for_loan(loan, paid) for loan in config.loans}
 
 
 def upcoming_rows(
@@ -39,6 +37,8 @@ def upcoming_rows(
     for loan_id, standing in standings(config, paid).items():
         loan = by_id[loan_id]
         for row in standing.rows:
+            if row.closed:  # superseded or rolled into an agreement: not owed as such
+                continue
             due_at = row.installment.due_at
             if due_at <= now and not row.settled:
                 overdue.append((loan, row))
@@ -75,6 +75,7 @@ def _row_json(loan: Loan, row: Standing, now: datetime) -> dict[str, Any]:
         "balance_after": cash(inst.balance_after),
         "currency": currency,
         "status": row.status(now),
+        "version": inst.version,
         "reminders": [
             reminder.at.isoformat() for reminder in reminders.before_due(inst, loan.reminders)
         ],
@@ -119,7 +120,7 @@ def overdue_and_next(
         loan = by_id[loan_id]
         late = []
         for row in standing.rows:
-            if row.settled:
+            if row.settled or row.closed:  # superseded or rolled into an agreement: not owed
                 continue
             if row.installment.due_at <= now:
                 late.append(row)
@@ -180,7 +181,7 @@ def check(args: argparse.Namespace, context: Context) -> int:
     now = context.now()
     findings = check_channels(config.channels, context.environ)
     errors = [finding for finding in findings if finding.level == ERROR]
-    count = sum(len(plans.installments(loan)) for loan in config.loans)
+    count = sum(len(versions.installments(loan)) for loan in config.loans)
     overdue, next_due = overdue_and_next(config, paid_totals(context), now)
     if errors:
         context.print(text["problems"].format(source=config.source, count=len(errors)))

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reminderd import ledger, money, plans
+from reminderd import ledger, money
 from reminderd.accounts.describe import settlement
 from reminderd.accounts.report import status_report
 from reminderd.context import Context
@@ -23,7 +23,7 @@ from reminderd.errors import EXIT_FAILURE, UserError
 from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
-from reminderd.standing import allocate
+from reminderd.standing import for_loan
 from reminderd.views import format_table, warn_if_no_ledger
 
 PAY_USAGE = (
@@ -123,9 +123,8 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
 
 
 def _what_changed(loan: Loan, before: dict[str, Decimal], after: dict[str, Decimal]) -> str:
-    rows = plans.installments(loan)
-    old = allocate(rows, before.get(loan.id, Decimal(0)))
-    new = allocate(rows, after.get(loan.id, Decimal(0)))
+    old = for_loan(loan, before)
+    new = for_loan(loan, after)
     text = settlement(old, new, loan.currency)
     following = new.next_open()
     if following is None:
@@ -206,9 +205,10 @@ def history(args: argparse.Namespace, context: Context) -> int:
     if args.loan and not rows:
         _known_loan(context.config(), args.loan)
     if args.json:
-        context.print(
-            json.dumps([_payment_json(row) for row in rows], ensure_ascii=False, indent=2)
-        )
+        shown = [_payment_json(row) for row in rows]
+        for item, row in zip(shown, rows, strict=True):
+            item["version"] = _version_of(context, row)
+        context.print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         context.print("No payments recorded" + (f" for {args.loan}." if args.loan else "."))
@@ -227,6 +227,19 @@ def history(args: argparse.Namespace, context: Context) -> int:
     header = ["id", "on", "loan", "amount", "receipt", "note"]
     context.print(format_table(header, table, right={0, 3}))
     return 0
+
+
+def _version_of(context: Context, row: payment_rows.Payment) -> int | None:
+    """The plan version in force on the payment's day (SPEC §8); null when the config cannot
+    be read or no longer has the loan: history never needs a valid config."""
+    from reminderd.core import versions
+    from reminderd.errors import ConfigError
+
+    try:
+        loan = context.config().loan(row.loan_id)
+    except (UserError, ConfigError):
+        return None
+    return None if loan is None else versions.version_on(loan, row.paid_on)
 
 
 def _remark(row: payment_rows.Payment) -> str:
@@ -285,7 +298,24 @@ def status(args: argparse.Namespace, context: Context) -> int:
         for row in report["loans"]
     ]
     header = ["loan", "total", "paid", "outstanding", "next due", "overdue", "credit", "name"]
+    # The life of a debt (SPEC §8) only widens the table of configs that use it.
+    if any(loan.overdue or loan.renegotiated for loan in config.loans):
+        header[-1:-1] = ["version", "late cost"]
+        for table_row, row in zip(loans, report["loans"], strict=True):
+            late = (
+                f"{cash(row['overdue_cost'], row['currency'])} "
+                f"(+{cash(row['overdue_per_day'], row['currency'])}/day)"
+                if Decimal(row["overdue_per_day"])
+                else cash(row["overdue_cost"], row["currency"])
+            )
+            version = f"v{row['version']}" + (
+                f" since {row['agreed_on']}" if row["agreed_on"] else ""
+            )
+            table_row[-1:-1] = [version, late]
     context.print(format_table(header, loans, right={1, 2, 3}))
+    if any(loan.overdue for loan in config.loans):
+        totals = ", ".join(cash(amount, code) for code, amount in report["overdue_costs"].items())
+        context.print(f"Estimated cost of being late so far: {totals}")
     context.print()
     months = [
         [

@@ -34,7 +34,8 @@ class CalendarWriter:
     def request(self, config: Any, agenda: Any, paid: Mapping[str, Decimal], now: datetime) -> None:
         """Ask for the calendar as of ``now``; returns at once."""
         with self._condition:
-            self._request = (config, agenda, dict(paid), now)
+            # A Paid keeps payments by day (plan versions need them); it is never mutated.
+            self._request = (config, agenda, paid if hasattr(paid, "dated") else dict(paid), now)
             self._idle = False
             self._condition.notify()
 

@@ -9,7 +9,6 @@ collide; the original name, in any script, is kept in the ledger.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
@@ -23,6 +22,11 @@ from pathlib import Path
 
 from reminderd.errors import RuntimeFailure, UserError
 from reminderd.platform import files
+
+try:  # POSIX; on Windows receipts are stored without the sweep's lock (see sweep)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 MAX_RECEIPT_BYTES = 50 * 1024 * 1024
 RECEIPTS_DIR = "receipts"
@@ -133,6 +137,9 @@ def writing(state_dir: Path) -> Iterator[None]:
 
     Raises ``RuntimeFailure`` when the receipts folder cannot be made or opened.
     """
+    if fcntl is None:  # Windows: no sweep runs there, so nothing to hold off
+        yield
+        return
     descriptor = _open_lock(state_dir)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_SH)
@@ -149,7 +156,7 @@ def sweep(state_dir: Path, conn: sqlite3.Connection) -> int:
     that cannot be removed is left for the next time (logged), never an error.
     """
     folder = state_dir / RECEIPTS_DIR
-    if not folder.is_dir():
+    if fcntl is None or not folder.is_dir():  # without flock a sweep could race a pay
         return 0
     try:
         descriptor = _open_lock(state_dir)
@@ -160,12 +167,7 @@ def sweep(state_dir: Path, conn: sqlite3.Connection) -> int:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0
-        referenced = {
-            str(sha)
-            for (sha,) in conn.execute(
-                "SELECT DISTINCT receipt_sha256 FROM payments WHERE receipt_sha256 IS NOT NULL"
-            )
-        }
+        referenced = _referenced(conn)
         removed = 0
         for entry in os.scandir(folder):
             stale = entry.name.startswith(".incoming-") or (
@@ -181,6 +183,18 @@ def sweep(state_dir: Path, conn: sqlite3.Connection) -> int:
         return removed
     finally:
         os.close(descriptor)
+
+
+def _referenced(conn: sqlite3.Connection) -> set[str]:
+    """The hashes of every stored file the ledger refers to: payments' receipts, notes'
+    attachments and agreement documents (the last two from schema version 3 on)."""
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    queries = ["SELECT receipt_sha256 FROM payments WHERE receipt_sha256 IS NOT NULL"]
+    if "note_files" in tables:
+        queries.append("SELECT sha256 FROM note_files")
+    if "documents" in tables:
+        queries.append("SELECT sha256 FROM documents")
+    return {str(sha) for query in queries for (sha,) in conn.execute(query)}
 
 
 def _open_lock(state_dir: Path) -> int:

@@ -59,7 +59,45 @@ V2 = (
     "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+# Version 3: the case file (SPEC §8): notes of contacts with the lender, their attachments,
+# and the agreement documents kept like receipts. Nothing earlier changes, so a version 2
+# database passes through with its payments, deliveries and snoozes as they were.
+V3 = (
+    """
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        loan_id TEXT NOT NULL,
+        at TEXT NOT NULL,               -- ISO date, or aware ISO datetime, of the contact
+        kind TEXT NOT NULL,             -- call | message | letter | visit | agreement | other
+        who TEXT,
+        text TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,      -- aware ISO datetime
+        undoes INTEGER REFERENCES notes (id)
+    )
+    """,
+    "CREATE INDEX notes_loan ON notes (loan_id)",
+    # At most one reversal per note, even when two `note --undo` race.
+    "CREATE UNIQUE INDEX notes_undoes ON notes (undoes) WHERE undoes IS NOT NULL",
+    """
+    CREATE TABLE note_files (
+        note_id INTEGER NOT NULL REFERENCES notes (id),
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,           -- stored under receipts/ by content hash
+        name TEXT NOT NULL,             -- the original file name
+        PRIMARY KEY (note_id, position))
+    """,
+    """
+    CREATE TABLE documents (
+        loan_id TEXT NOT NULL,
+        version INTEGER NOT NULL,       -- the plan version whose agreement this is
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        PRIMARY KEY (loan_id, version))
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

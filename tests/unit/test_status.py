@@ -77,6 +77,13 @@ def test_status_report_nothing_paid_owes_every_installment(config: Config) -> No
         "overdue_count": 0,
         "count": 3,
         "settled": 0,
+        # SPEC §8: no agreement, no overdue terms, nothing late yet
+        "version": 1,
+        "agreed_on": None,
+        "overdue_days": 0,
+        "overdue_cost": "0.00",
+        "overdue_per_day": "0.00",
+        "rolled": "0.00",
     }
 
 
