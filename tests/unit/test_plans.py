@@ -16,6 +16,7 @@ from reminderd.config import parse as config_parse
 from reminderd.durations import Step
 from reminderd.errors import ConfigError
 from reminderd.model import DueSpec, Plan
+from tests.support.profiles import examples
 from tests.unit.conftest import make_loan, one_loan, parse_fixture
 
 CURRENCIES = ["CNY", "USD", "EUR", "JPY", "KRW", "KWD"]
@@ -55,7 +56,7 @@ def amortized_plans(draw: st.DrawFn, kind: str) -> tuple[Plan, str]:
 
 
 @pytest.mark.parametrize("kind", ["equal_principal", "annuity"])
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.data())
 def test_installments_amortized_random_plan_keeps_every_invariant(
     kind: str, data: st.DataObject
@@ -126,7 +127,7 @@ def _assert_annuity_payments_stay_level(rows: tuple, plan: Plan, quantum: Decima
         assert abs(Fraction(rows[-1].amount - previous)) <= (2 + rate) * Fraction(quantum)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     first=st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31)),
     months=st.integers(min_value=1, max_value=12),

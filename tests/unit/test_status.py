@@ -16,6 +16,7 @@ from reminderd.accounts.describe import settlement
 from reminderd.config import parse
 from reminderd.model import Config
 from reminderd.standing import allocate
+from tests.support.profiles import examples
 
 CONFIG = """
 timezone: Asia/Shanghai
@@ -223,7 +224,7 @@ def build(loans: list[dict]) -> Config:
     return config_from("\n".join(lines) + "\n")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(loan_plans, min_size=1, max_size=4), st.integers(min_value=0, max_value=1200))
 def test_status_report_paid_and_outstanding_add_up_to_total(loans: list[dict], day: int) -> None:
     config = build(loans)
@@ -239,7 +240,7 @@ def test_status_report_paid_and_outstanding_add_up_to_total(loans: list[dict], d
         assert total == sum(inst.amount for inst in installments)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(loan_plans, min_size=1, max_size=4))
 def test_status_report_months_due_adds_up_to_every_installment(loans: list[dict]) -> None:
     config = build(loans)
@@ -256,7 +257,7 @@ def test_status_report_months_due_adds_up_to_every_installment(loans: list[dict]
         assert row["over"] == (Decimal(row["due"]) > Decimal("5000"))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(loan_plans, min_size=1, max_size=3), st.integers(min_value=0, max_value=1500))
 def test_status_report_listed_months_hold_everything_still_owed(
     loans: list[dict], day: int
