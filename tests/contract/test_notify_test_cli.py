@@ -1,22 +1,13 @@
-"""``reminderd notify-test`` run as a user would: the installed package in a subprocess.
-
-Skipped until the config loader (``reminderd/config.py``) is on the branch.
-"""
+"""``reminderd notify-test`` run as a user would: the installed command in a subprocess."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
 
-import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("reminderd.config") is None,
-    reason="reminderd.config not on this branch yet",
-)
+from tests.support.service import reminderd_command
 
 RECORDER = "import os, sys; open(sys.argv[1], 'a').write(os.environ['REMINDERD_KIND'] + '\\n')\n"
 
@@ -45,7 +36,7 @@ def write_config(tmp_path, command_argv: list[str]) -> str:
 def reminderd(*args: str) -> subprocess.CompletedProcess[str]:
     environ = {key: value for key, value in os.environ.items() if key != "REMINDERD_CONFIG"}
     return subprocess.run(
-        [sys.executable, "-m", "reminderd", *args],
+        [*reminderd_command(), *args],
         capture_output=True,
         text=True,
         timeout=60,
