@@ -122,10 +122,13 @@ def test_email_message_has_ics_message_id_and_chinese_subject(starttls_server, c
     message = sample_message(attachment_ics=ICS)
     channel.send(message)
     (mail,) = starttls_server.recorder.messages
-    assert mail["Message-ID"] == message_id(message.key)
-    assert message_id(message.key) == message_id(sample_message().key)
-    assert message_id(message.key) != message_id("other/key")
-    assert mail["Message-ID"].endswith("@reminderd.invalid>")
+    # The first 32 hex digits of SHA-256 of the key, from coreutils rather than the code:
+    # printf %s 'wallet-a/3/ahead/2026-12-12T09:00:00+08:00' | sha256sum | cut -c1-32
+    assert message.key == "wallet-a/3/ahead/2026-12-12T09:00:00+08:00"
+    assert mail["Message-ID"] == "<74fab44aeb61c120050b1933458c93f5@reminderd.invalid>"
+    # One character later (+08:01) is another reminder and another id.
+    other = "wallet-a/3/ahead/2026-12-12T09:00:00+08:01"
+    assert message_id(other) == "<5f46f595b25606f0495902fa66d9083f@reminderd.invalid>"
     assert str(mail["Subject"]) == message.subject
     assert mail["Date"] is not None
     assert mail["To"] == "me@example.test"
