@@ -151,9 +151,9 @@ MUTANTS = [
     m(
         "plans",
         "reminderd/plans.py",
-        "if index == plan.count - 1:",
-        "if index == plan.count:",
-        "annuity's last installment does not absorb the rest",
+        "this_part = outstanding if last else min(part, outstanding)",
+        "this_part = min(part, outstanding)",
+        "equal principal: the last installment does not absorb the rest",
         PLANS_TESTS,
     ),
     m(
@@ -200,9 +200,9 @@ MUTANTS = [
     m(
         "reminders",
         "reminderd/reminders.py",
-        "if every is None or now <= inst.due_at:",
-        "if every is None or now < inst.due_at:",
-        "overdue at the due instant itself",
+        "    while step >= 1:\n        at = every.after",
+        "    while step > 1:\n        at = every.after",
+        "the first overdue repeat never counts as the latest",
         REMINDER_TESTS,
     ),
     m(

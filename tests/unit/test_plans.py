@@ -85,6 +85,7 @@ def test_installments_amortized_random_plan_keeps_every_invariant(
         )
         assert row.interest == expected
         assert row.principal >= 0
+        assert row.amount > 0  # at least one minor unit per installment, so none is free
         outstanding -= row.principal
         assert row.balance_after == outstanding
     assert rows[-1].balance_after == 0
@@ -424,6 +425,16 @@ def test_installments_tiny_principal_parts_round_down_and_last_absorbs() -> None
     amounts = [row.principal for row in plans.installments(loan)]
 
     assert amounts == [Decimal("0.01")] * 9 + [Decimal("0.06")]
+
+
+def test_installments_parts_that_would_use_the_principal_up_early_round_down() -> None:
+    # 0.06 over 4: 0.015 → 0.02 a part, and 3 × 0.02 = 0.06 would leave the last nothing; so
+    # the parts round down to 0.01 and the last takes 0.06 − 0.03 = 0.03.
+    loan = one_loan("{kind: equal_principal, principal: 0.06, count: 4, first_due: 2027-01-15}")
+
+    amounts = [row.amount for row in plans.installments(loan)]
+
+    assert amounts == [Decimal("0.01")] * 3 + [Decimal("0.03")]
 
 
 def test_config_principal_smaller_than_one_minor_unit_per_installment_is_an_error() -> None:

@@ -106,6 +106,12 @@ def test_status_report_after_due_instant_counts_overdue_amount(config: Config) -
     assert (card["overdue"], card["overdue_count"]) == ("500.00", 1)
 
 
+def test_status_report_at_the_due_instant_is_overdue(config: Config) -> None:
+    now = datetime(2027, 1, 15, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai: the due instant
+    wallet = loan_row(status_report(config, {}, now), "wallet")
+    assert (wallet["overdue"], wallet["overdue_count"]) == ("1000.00", 1)
+
+
 def test_status_report_just_before_due_instant_is_not_overdue(config: Config) -> None:
     now = datetime(2027, 1, 15, 0, 59, tzinfo=UTC)  # 08:59 in Shanghai, due at 09:00
     assert loan_row(status_report(config, {}, now), "wallet")["overdue_count"] == 0
