@@ -354,6 +354,14 @@ MUTANTS = [
         "no STARTTLS offered: carries on in clear",
         TLS_TESTS,
     ),
+    m(
+        "tls",
+        "reminderd/channels/mail.py",
+        'if settings.security == "ssl":',
+        'if settings.security == "tls":',
+        "implicit TLS (security: ssl) spoken as plain SMTP",
+        TLS_TESTS,
+    ),
     # ---- ledger
     m(
         "ledger",
@@ -377,6 +385,14 @@ MUTANTS = [
         "path.chmod(0o600)",
         "path.chmod(0o644)",
         "ledger readable by others",
+        LEDGER_TESTS,
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/store.py",
+        "int(BUSY_TIMEOUT_SECONDS * 1000)",
+        "int(BUSY_TIMEOUT_SECONDS)",
+        "busy timeout in milliseconds read as seconds (15 ms)",
         LEDGER_TESTS,
     ),
 ]

@@ -194,6 +194,15 @@ def test_email_connection_refused_is_reported():
         EmailChannel(settings, environ={}).send(sample_message())
 
 
+@pytest.mark.parametrize("environ", [{}, {"SMTP_PW": ""}])
+def test_email_unset_or_empty_password_variable_is_refused(starttls_server, ca_file, environ):
+    channel = EmailChannel(settings_for(starttls_server, ca_file=ca_file), environ=environ)
+    with pytest.raises(DeliveryError, match="the password variable SMTP_PW is not set") as raised:
+        channel.send(sample_message())
+    assert raised.value.permanent
+    assert starttls_server.recorder.auth_attempts == []  # no empty password was tried
+
+
 def test_email_password_file_readable_by_group_is_refused(starttls_server, ca_file, tmp_path):
     secret = tmp_path / "smtp-password"
     secret.write_text(PASSWORD + "\n")
