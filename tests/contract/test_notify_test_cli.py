@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 
 from tests.support.service import reminderd_command
 
+# A due date a year ahead of the real clock, whatever day the tests run (no date bomb).
+LATER = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
 RECORDER = "import os, sys; open(sys.argv[1], 'a').write(os.environ['REMINDERD_KIND'] + '\\n')\n"
 
 
@@ -26,7 +29,7 @@ def write_config(tmp_path, command_argv: list[str]) -> str:
             loans:
               - id: wallet-a
                 name: Wallet A
-                plan: {{kind: once, due: 2026-12-15, amount: 1200}}
+                plan: {{kind: once, due: {LATER}, amount: 1200}}
             """
         )
     )
