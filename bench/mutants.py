@@ -48,7 +48,9 @@ REMINDER_TESTS = [
     "tests/unit/test_messages.py",
 ]
 STANDING_TESTS = ["tests/unit/test_status.py", "tests/unit/test_agenda.py"]
-DELIVERY_TESTS = ["tests/unit/test_backoff_cap.py", "tests/e2e/test_service.py"]
+# Not tests/e2e/test_service.py: it still fails by chance now and then (issue 16, items 3 and
+# 4), and a chance failure would count a mutant as caught.
+DELIVERY_TESTS = ["tests/unit/test_backoff_cap.py", "tests/e2e/test_ledger_cli.py"]
 SECRET_TESTS = ["tests/contract/test_mail.py", "tests/reliability/test_security.py"]
 TLS_TESTS = [
     "tests/contract/test_mail.py",
@@ -295,6 +297,22 @@ MUTANTS = [
         "failures of live reminders forgotten",
         DELIVERY_TESTS,
     ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "if pair in self._in_flight or (failure and failure.next_try > now):",
+        "if pair in self._in_flight:",
+        "a failed reminder retried at once, without waiting",
+        DELIVERY_TESTS,
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "attempts = failure.attempts + 1 if failure else 1",
+        "attempts = 1",
+        "attempts not counted: the wait never grows",
+        DELIVERY_TESTS,
+    ),
     # ---- secrets
     m(
         "secrets",
@@ -403,8 +421,8 @@ def copy_tree(target: Path) -> None:
     shutil.copytree(ROOT, target, ignore=ignore, dirs_exist_ok=True)
 
 
-def run_tests(tree: Path, tests: tuple[str, ...]) -> tuple[bool, float]:
-    """Run ``tests`` against ``tree``; return (passed, seconds)."""
+def run_tests(tree: Path, tests: tuple[str, ...]) -> tuple[bool, float, str]:
+    """Run ``tests`` against ``tree``; return (passed, seconds, the first failing test)."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("REMINDERD_SLOW", None)
     started = time.monotonic()
@@ -418,8 +436,10 @@ def run_tests(tree: Path, tests: tuple[str, ...]) -> tuple[bool, float]:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return False, time.monotonic() - started
-    return done.returncode == 0, time.monotonic() - started
+        return False, time.monotonic() - started, f"timed out after {TIMEOUT} s"
+    output = done.stdout.decode("utf-8", "replace").splitlines()
+    failed = next((line.split()[1] for line in output if line.startswith(("FAILED", "ERROR"))), "")
+    return done.returncode == 0, time.monotonic() - started, failed
 
 
 def check_imports_copy(tree: Path) -> None:
@@ -457,9 +477,9 @@ def main() -> int:
         copy_tree(tree)
         check_imports_copy(tree)
         baseline = sorted({test for mutant in mutants for test in mutant.tests})
-        passed, seconds = run_tests(tree, tuple(baseline))
+        passed, seconds, failed = run_tests(tree, tuple(baseline))
         if not passed:
-            print(f"mutants: the unmutated tests fail ({' '.join(baseline)}); no score")
+            print(f"mutants: the unmutated tests fail ({failed}); no score")
             return 2
         print(f"baseline: {len(baseline)} test files pass unmutated ({seconds:.0f} s)")
         caught = 0
@@ -469,7 +489,7 @@ def main() -> int:
             original = target.read_text(encoding="utf-8")
             target.write_text(original.replace(mutant.old, mutant.new), encoding="utf-8")
             try:
-                passed, seconds = run_tests(tree, mutant.tests)
+                passed, seconds, failed = run_tests(tree, mutant.tests)
             finally:
                 target.write_text(original, encoding="utf-8")
             verdict = "survived" if passed else "caught"
@@ -477,6 +497,8 @@ def main() -> int:
             if passed:
                 survivors.append(mutant)
             print(f"{number:2} {verdict:8} {mutant.area:9} {mutant.what} ({seconds:.0f} s)")
+            if failed:
+                print(f"   by {failed}")
             sys.stdout.flush()
     percent = 100 * caught / len(mutants)
     print(f"caught {caught}/{len(mutants)} ({percent:.0f}%)")
