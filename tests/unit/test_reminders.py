@@ -70,6 +70,7 @@ def test_before_due_same_instant_from_two_leads_is_kept_once() -> None:
     result = reminders.before_due(row, loan.reminders)
 
     assert [r.at.isoformat() for r in result] == ["2027-05-09T09:00:00+08:00"]
+    assert [r.step for r in result] == [0]  # the first lead listed (1d) is the one kept
 
 
 def test_overdue_repeats_daily_at_local_time_across_fall_back() -> None:
@@ -94,6 +95,18 @@ def test_overdue_after_a_long_time_starts_just_after_the_given_instant() -> None
 
     assert first.at.isoformat() == "2027-06-01T09:00:00-04:00"
     assert first.step == (datetime(2027, 6, 1) - datetime(2027, 1, 10)).days
+
+
+def test_overdue_after_a_long_time_across_fall_back_does_not_skip_a_repeat() -> None:
+    loan, row = _single("America/New_York", "2027-10-20", "{overdue_every: 1d}")
+    # Due 10-20 09:00 EDT (13:00Z). Clocks fall back on 11-07, so from then 09:00 local is
+    # 14:00Z: the 20th repeat, 11-09 09:00 EST, is at 14:00Z, an hour more than 20 × 24 h.
+    # Half an hour past 20 × 24 h (13:30Z) that repeat is still ahead and must come next.
+    after = row.due_at.astimezone(UTC) + timedelta(days=20, minutes=30)  # exact, 13:30Z
+
+    first = next(reminders.overdue(row, loan.reminders, after=after))
+
+    assert (first.step, first.at.isoformat()) == (20, "2027-11-09T09:00:00-05:00")
 
 
 def test_overdue_never_gives_no_reminders() -> None:
