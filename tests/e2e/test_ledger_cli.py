@@ -382,3 +382,13 @@ def test_pay_first_writes_racing_on_a_fresh_state_dir_all_succeed(cli) -> None:
     with sqlite3.connect(db_path(cli)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
     conn.close()
+
+
+def test_plan_one_installment_interest_is_the_exact_half_up(run_cli) -> None:
+    done = run_cli(
+        "plan", "--count", "1", "--principal", "60", "--annual-rate", "1.3%",
+        "--first-due", (TODAY + timedelta(days=30)).isoformat(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # 60 × 0.013 / 12 = 0.78 / 12 = 0.065 exactly → half-up ¥0.07 (was ¥0.06).
+    assert "total ¥60.07 of which interest ¥0.07" in done.stdout, done.stdout
