@@ -161,7 +161,8 @@ def measure_service(directory: Path, size: int, idle: float, env: dict[str, str]
         rss = rss_mb(process.pid)
         delivered = directory / "delivered.txt"
         deadline = time.time() + 60
-        while not delivered.exists() and time.time() < deadline:
+        # `>>` creates the file before `date` writes to it: wait for the line, not the file.
+        while not (delivered.exists() and delivered.read_text().strip()) and time.time() < deadline:
             time.sleep(0.05)
         lag = (
             float(delivered.read_text().split()[0]) - lag_due.timestamp()

@@ -99,13 +99,15 @@ loans:
 def test_an_annuity_prepaid_ahead_ends_sooner_at_the_same_installment_with_less_interest() -> None:
     # r = 1%: A = 3000 × 0.01 × 1.01³ / (1.01³ − 1) = 30.90903 / 0.030301 = 1020.066… → 1020.07
     # plan: Jan 30.00 interest, part 990.07, left 2009.93
-    #       Feb 20.0993 → 20.10, part 999.97, left 1009.96
-    #       Mar 10.0996 → 10.10, last: part 1009.96 → 1020.06; interest 60.20
+    #       Feb: the level payment for 2009.93 over 2 is 2009.93 × 0.01 × 1.0201 / 0.0201
+    #            = 1020.0645, more than half a cent from 1020.07: re-levelled to 1020.06
+    #            (plans' rule); interest 20.0993 → 20.10, part 999.96, left 1009.97
+    #       Mar 10.0997 → 10.10, last: part 1009.97 → 1020.07; interest 60.20
     plan = forecast(config_from(ANNUITY), {}, NOW)
     assert [m.due for m in plan.outcome.months] == [
         Decimal("1020.07"),
-        Decimal("1020.07"),
         Decimal("1020.06"),
+        Decimal("1020.07"),
     ]
     assert plan.outcome.interest == Decimal("60.20")
     # 1000 ahead in Jan: left 1009.93; Feb 10.0993 → 10.10 interest, the same 1020.07 would be
