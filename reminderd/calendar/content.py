@@ -236,6 +236,12 @@ def _when(due_at: datetime, zone_name: str) -> str:
     return due_at.strftime("%Y-%m-%d %H:%M %Z")
 
 
+def stamp(now: datetime) -> str:
+    """Return the ``DTSTAMP`` value every event of a calendar built at ``now`` carries (UTC,
+    ``YYYYMMDDTHHMMSSZ``: always 16 characters). Raises ``ValueError`` for a naive ``now``."""
+    return _utc_stamp(now)
+
+
 def _utc_stamp(now: datetime) -> str:
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")

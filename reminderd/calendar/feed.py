@@ -1,17 +1,29 @@
 """The subscription feed: a small HTTP server that serves the calendar on one secret path and
 nothing else (SPEC §7).
 
-The service owns it: :func:`serve` binds and starts it in a thread, the service pushes new
-content with :meth:`FeedServer.set_calendar` after each change, and stops it with
-:meth:`FeedServer.stop`. Requests read neither the clock, nor the config, nor any file.
+The service owns it: :func:`serve` binds and starts it in a thread, the service points it at
+the calendar file with :meth:`FeedServer.set_calendar_file` once written, and stops it with
+:meth:`FeedServer.stop`. Each request opens the file, so the feed shows whatever the last
+writer (the service, ``pay``, ``export``) renamed into place, streamed from the file with
+``sendfile``: the calendar is never held in memory. Its ETag is a hash of the bytes, kept per
+file identity, so it changes exactly when the bytes do. Requests read neither the clock nor
+the config.
+
+Under load (SPEC §7, issue 11): one thread reads every request head with a selector, so a
+slow client costs a socket, not a thread. A head must arrive within ``deadline`` seconds, with
+no silence longer than ``request_timeout``; when more than :data:`MAX_PENDING` heads are still
+arriving, the oldest (the slowest) is dropped. Complete requests go to :data:`WORKERS` threads
+through a queue of at most :data:`MAX_QUEUED`; the listen backlog is :data:`BACKLOG`.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import hmac
 import http.client
+import io
 import logging
 import os
 import re
@@ -21,8 +33,10 @@ import socket
 import socketserver
 import stat
 import threading
+import time
+from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -33,9 +47,14 @@ SECRET_FILE = "feed-secret"  # noqa: S105 - a file name, not a secret
 SECRET_BYTES = 32  # token_urlsafe(32): 43 characters
 MAX_REQUEST_LINE = 2048
 MAX_REQUEST_HEAD = 8192  # request line and headers together
-MAX_CONNECTIONS = 32
+MAX_PENDING = 256  # connections whose request head is still arriving
+MAX_QUEUED = 256  # complete requests waiting for a worker
+WORKERS = 4  # threads that answer; each answer is bounded by the deadline
+BACKLOG = 256  # the kernel's queue of connections not yet accepted
+_ACCEPT_BATCH = 64
+_SEND_PIECE = 1 << 20
 REQUEST_TIMEOUT = 5.0  # seconds a client may stay silent
-CONNECTION_DEADLINE = 15.0  # seconds a whole request may take, however slowly it trickles
+CONNECTION_DEADLINE = 15.0  # seconds a request head (and, apart, an answer) may take in all
 _SECRET_TEXT = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 _LISTEN = re.compile(r"^(\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):(?P<port>\d{1,5})$")
 
@@ -113,29 +132,70 @@ class _LimitedReader:
         self._stream.close()
 
 
+class _Writer:
+    """The answer's stream: every send waits at most ``request_timeout`` for the client, and
+    all of them together end by ``deadline`` (a client reading a byte at a time is cut off)."""
+
+    closed = False
+
+    def __init__(self, connection: socket.socket, idle: float, deadline: float) -> None:
+        self.connection = connection
+        self.idle = idle
+        self.deadline = deadline  # time.monotonic() value
+
+    def wait(self) -> None:
+        """Set the socket's timeout for the next send; raise ``TimeoutError`` past the end."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("answer deadline passed")
+        self.connection.settimeout(min(self.idle, remaining))
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            self.wait()
+            sent = self.connection.send(view)
+            view = view[sent:]
+        return len(data)
+
+    def send_file(self, stream: BinaryIO, size: int) -> None:
+        offset = 0
+        while offset < size:
+            self.wait()
+            sent = self.connection.sendfile(stream, offset, min(_SEND_PIECE, size - offset))
+            if not sent:
+                break  # the file is shorter than it was: the client sees a short body
+            offset += sent
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
     server_version = "reminderd"
     sys_version = ""
     timeout = REQUEST_TIMEOUT
 
+    def __init__(
+        self, request: socket.socket, address: Any, server: FeedServer, head: bytes
+    ) -> None:
+        self._head = head
+        super().__init__(request, address, server)  # type: ignore[arg-type]
+
     def setup(self) -> None:
-        self.timeout = self.server.request_timeout
-        super().setup()
-        # A per-read timeout alone lets a client trickle one byte at a time forever.
-        self._watchdog = threading.Timer(self.server.deadline, self._abort)
-        self._watchdog.daemon = True
-        self._watchdog.start()
-        self.rfile = _LimitedReader(self.rfile, MAX_REQUEST_HEAD)  # type: ignore[assignment]
+        # The head was read already (by the server's selector); this thread only answers.
+        self.connection = self.request
+        self.connection.setblocking(True)
+        deadline = time.monotonic() + self.server.deadline
+        self.rfile = _LimitedReader(io.BytesIO(self._head), MAX_REQUEST_HEAD)  # type: ignore[assignment]
+        self.wfile = _Writer(self.connection, self.server.request_timeout, deadline)  # type: ignore[assignment]
 
     def finish(self) -> None:
-        self._watchdog.cancel()
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def _abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+        pass  # nothing buffered; the server closes the socket
 
     def handle(self) -> None:
         self.close_connection = True  # one request per connection, bounded by the deadline
@@ -159,33 +219,41 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self._answer(head_only=self.command == "HEAD")
-        self.wfile.flush()
 
     def _answer(self, *, head_only: bool) -> None:
         path = self.path.split("?", 1)[0].encode("latin-1", "replace")
-        if not hmac.compare_digest(path, self.server.expected_path):
-            self._not_found()
+        if hmac.compare_digest(path, self.server.expected_path):
+            self._calendar(head_only=head_only)
             return
-        body, etag = self.server.calendar()
-        if body is None:
+        route = self.server.route(path)
+        if route is None:
+            self._not_found()
+        else:
+            route(self, head_only)
+
+    def _calendar(self, *, head_only: bool) -> None:
+        opened = self.server.open_calendar()
+        if opened is None:
             self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
             self.send_header("Retry-After", "60")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if _matches(self.headers.get("If-None-Match", ""), etag):
-            self.send_response(HTTPStatus.NOT_MODIFIED)
+        body, size, etag = opened
+        with contextlib.closing(body):
+            if _matches(self.headers.get("If-None-Match", ""), etag):
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self._common_headers(etag)
+                self.end_headers()
+                return
+            self.send_response(HTTPStatus.OK)
             self._common_headers(etag)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(size))
+            self.send_header("Content-Disposition", f'inline; filename="{FEED_NAME}"')
             self.end_headers()
-            return
-        self.send_response(HTTPStatus.OK)
-        self._common_headers(etag)
-        self.send_header("Content-Type", "text/calendar; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Disposition", f'inline; filename="{FEED_NAME}"')
-        self.end_headers()
-        if not head_only:
-            self.wfile.write(body)
+            if not head_only:
+                self.wfile.send_file(body, size)  # type: ignore[attr-defined]
 
     def _common_headers(self, etag: str) -> None:
         self.send_header("ETag", etag)
@@ -216,14 +284,39 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return False
 
 
-class FeedServer(ThreadingHTTPServer):
-    """Serves one calendar at ``/<secret>/repayments.ics``; 404 for any other path, 405 for
-    any method but GET and HEAD. Threads are daemons; a silent client is dropped after
-    ``request_timeout`` seconds and any request after ``deadline``."""
+def _head_complete(head: bytes) -> bool:
+    """Whether ``head`` is all the server will read: the blank line that ends it, or more
+    than a request line or a head may hold (the handler then answers 414 or 431)."""
+    if b"\r\n\r\n" in head or b"\n\n" in head or len(head) > MAX_REQUEST_HEAD:
+        return True
+    return len(head) > MAX_REQUEST_LINE and b"\n" not in head[: MAX_REQUEST_LINE + 1]
 
-    daemon_threads = True
-    block_on_close = False
+
+class _Pending:
+    """A connection whose request head is still arriving."""
+
+    __slots__ = ("address", "head", "last", "started")
+
+    def __init__(self, address: Any, now: float) -> None:
+        self.address = address
+        self.head = b""
+        self.started = now
+        self.last = now
+
+
+Route = Callable[[_Handler, bool], None]
+
+
+class _FileCalendar(io.BytesIO):
+    """The in-memory calendar of :meth:`FeedServer.set_calendar`, opened like a file."""
+
+
+class FeedServer(socketserver.TCPServer):
+    """Serves one calendar at ``/<secret>/repayments.ics``; 404 for any other path (unless a
+    route is added), 405 for any method but GET and HEAD."""
+
     allow_reuse_address = True
+    request_queue_size = BACKLOG
 
     def __init__(
         self,
@@ -236,7 +329,8 @@ class FeedServer(ThreadingHTTPServer):
         deadline: float = CONNECTION_DEADLINE,
     ) -> None:
         """Bind to ``host``:``port`` (IPv4, IPv6 or a name; port 0 picks a free one). A client
-        silent for ``request_timeout`` seconds, or still talking after ``deadline``, is cut off.
+        silent for ``request_timeout`` seconds, or whose head is still arriving after
+        ``deadline``, is cut off; so is an answer still being sent after ``deadline``.
 
         Raises ``OSError`` when the address cannot be bound.
         """
@@ -250,15 +344,21 @@ class FeedServer(ThreadingHTTPServer):
         self.request_timeout = request_timeout
         self.deadline = deadline
         self.expected_path = feed_path(secret).encode("ascii")
-        self._content: tuple[bytes | None, str] = (None, "")
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        self._thread: threading.Thread | None = None
+        self._routes: dict[bytes, Route] = {}
+        self._data: tuple[bytes, str] | None = None
+        self._file: Path | None = None
+        self._etag_lock = threading.Lock()
+        self._etag: tuple[tuple[int, int, int, int] | None, str] = (None, "")
+        self._work = threading.Condition()
+        self._queue: collections.deque[tuple[socket.socket, Any, bytes]] = collections.deque()
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+        self.shed = 0  # connections dropped to make room (for tests and the bench)
         super().__init__(address[:2], _Handler)
         if calendar is not None:
             self.set_calendar(calendar)
 
     def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (getfqdn): slow, and not needed.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
@@ -267,56 +367,200 @@ class FeedServer(ThreadingHTTPServer):
         """The port actually bound (useful after binding port 0)."""
         return int(self.server_address[1])
 
+    # ---- what is served ---------------------------------------------------------------------
+
     def set_calendar(self, data: bytes) -> None:
-        """Serve ``data`` from now on (a single assignment: readers see old or new, whole)."""
+        """Serve ``data`` (held in memory) from now on; readers see the old or the new, whole."""
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-        self._content = (bytes(data), etag)
+        self._data, self._file = (bytes(data), etag), None
+
+    def set_calendar_file(self, path: Path) -> None:
+        """Serve the file at ``path`` from now on, as it is at each request (it is replaced
+        by rename, so a request sees one whole version)."""
+        self._file, self._data = path, None
+
+    def add_route(self, suffix: str, respond: Route) -> None:
+        """Answer ``/<secret>/<suffix>`` with ``respond(handler, head_only)`` (GET and HEAD
+        only; the path is compared in constant time, like the calendar's)."""
+        self._routes[f"/{self.secret}/{suffix}".encode("ascii")] = respond
+
+    def route(self, path: bytes) -> Route | None:
+        """Return the route for ``path`` (without its query), or ``None``."""
+        found = None
+        for candidate, respond in self._routes.items():
+            if hmac.compare_digest(path, candidate):
+                found = respond
+        return found
+
+    def open_calendar(self) -> tuple[BinaryIO, int, str] | None:
+        """Return the calendar as an open file (the caller closes it), its size and its ETag;
+        ``None`` before there is one."""
+        if self._data is not None:
+            data, etag = self._data
+            return _FileCalendar(data), len(data), etag
+        if self._file is None:
+            return None
+        try:
+            stream = self._file.open("rb")
+        except OSError:
+            return None
+        info = os.fstat(stream.fileno())
+        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        with self._etag_lock:  # one request hashes a new file; the others wait for it
+            if self._etag[0] != identity:
+                digest = hashlib.sha256()
+                while block := stream.read(_SEND_PIECE):
+                    digest.update(block)
+                stream.seek(0)
+                self._etag = (identity, '"' + digest.hexdigest()[:32] + '"')
+            etag = self._etag[1]
+        return stream, info.st_size, etag
 
     def calendar(self) -> tuple[bytes | None, str]:
-        """Return the calendar being served and its ETag (``None`` before the first one)."""
-        return self._content
+        """Return the calendar being served and its ETag (``None`` before the first one);
+        reads the whole file: for tests, not for answering requests."""
+        opened = self.open_calendar()
+        if opened is None:
+            return None, ""
+        stream, _, etag = opened
+        with stream:
+            return stream.read(), etag
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Bound the number of threads a flood of connections can start.
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
+    # ---- serving ----------------------------------------------------------------------------
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.warning("feed: error while answering %s", client_address[0], exc_info=True)
 
     def start(self) -> None:
-        """Serve in a daemon thread until :meth:`stop`."""
+        """Serve in daemon threads until :meth:`stop`."""
         self._wake_read, self._wake_write = os.pipe()
         self._stopping = False
-        self._thread = threading.Thread(target=self._serve, name="reminderd-feed", daemon=True)
-        self._thread.start()
+        self.socket.setblocking(False)
+        self._threads = [threading.Thread(target=self._serve, name="reminderd-feed", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._answer_loop, name=f"reminderd-feed-{n}", daemon=True)
+            for n in range(WORKERS)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _serve(self) -> None:
-        # socketserver's serve_forever wakes every poll_interval to look for shutdown(); a
-        # service that must stay idle blocks on the socket and a wake-up pipe instead.
+        # Blocks with no timeout while no head is arriving: an idle feed wakes nobody.
+        pending: dict[socket.socket, _Pending] = {}
         with selectors.DefaultSelector() as selector:
-            selector.register(self, selectors.EVENT_READ)
+            selector.register(self.socket, selectors.EVENT_READ)
             selector.register(self._wake_read, selectors.EVENT_READ)
             while not self._stopping:
-                for key, _ in selector.select():
-                    if key.fileobj is self and not self._stopping:
-                        self._handle_request_noblock()
+                for key, _ in selector.select(self._next_expiry(pending)):
+                    if key.fileobj is self.socket:
+                        self._accept(selector, pending)
+                    elif isinstance(key.fileobj, socket.socket):
+                        self._receive(key.fileobj, selector, pending)
+                self._expire(selector, pending)
+            for connection in list(pending):
+                self._drop(connection, selector, pending)
+
+    def _accept(self, selector: selectors.BaseSelector, pending: dict[Any, _Pending]) -> None:
+        for _ in range(_ACCEPT_BATCH):
+            try:
+                connection, address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of descriptors: shed the oldest and let the backlog wait
+                if pending:
+                    self._drop(next(iter(pending)), selector, pending)
+                    self.shed += 1
+                return
+            connection.setblocking(False)
+            pending[connection] = _Pending(address, time.monotonic())
+            selector.register(connection, selectors.EVENT_READ)
+            if len(pending) > MAX_PENDING:
+                self._drop(next(iter(pending)), selector, pending)  # the oldest: the slowest
+                self.shed += 1
+
+    def _receive(
+        self, connection: socket.socket, selector: selectors.BaseSelector, pending: dict
+    ) -> None:
+        state = pending.get(connection)
+        if state is None:
+            return
+        try:
+            data = connection.recv(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._drop(connection, selector, pending)
+            return
+        if not data and not state.head:
+            self._drop(connection, selector, pending)
+            return
+        state.head += data
+        state.last = time.monotonic()
+        if not data or _head_complete(state.head):
+            selector.unregister(connection)
+            del pending[connection]
+            self._enqueue(connection, state.address, state.head)
+
+    def _next_expiry(self, pending: dict[Any, _Pending]) -> float | None:
+        if not pending:
+            return None
+        now = time.monotonic()
+        soonest = min(
+            min(state.last + self.request_timeout, state.started + self.deadline)
+            for state in pending.values()
+        )
+        return max(0.0, soonest - now)
+
+    def _expire(self, selector: selectors.BaseSelector, pending: dict[Any, _Pending]) -> None:
+        now = time.monotonic()
+        for connection, state in list(pending.items()):
+            if now >= state.last + self.request_timeout or now >= state.started + self.deadline:
+                self._drop(connection, selector, pending)
+
+    def _drop(self, connection: Any, selector: selectors.BaseSelector, pending: dict) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            selector.unregister(connection)
+        pending.pop(connection, None)
+        with contextlib.suppress(OSError):
+            connection.close()
+
+    def _enqueue(self, connection: socket.socket, address: Any, head: bytes) -> None:
+        with self._work:
+            self._queue.append((connection, address, head))
+            if len(self._queue) > MAX_QUEUED:
+                oldest, _, _ = self._queue.popleft()
+                with contextlib.suppress(OSError):
+                    oldest.close()
+                self.shed += 1
+            self._work.notify()
+
+    def _answer_loop(self) -> None:
+        while True:
+            with self._work:
+                self._work.wait_for(lambda: self._queue or self._stopping)
+                if not self._queue:
+                    return
+                connection, address, head = self._queue.popleft()
+            try:
+                _Handler(connection, address, self, head)
+            except Exception:
+                self.handle_error(connection, address)
+            finally:
+                self.shutdown_request(connection)
 
     def stop(self) -> None:
-        """Stop serving and close the socket; requests in flight finish on their own."""
-        if self._thread is not None:
+        """Stop serving and close the socket; answers being sent finish on their own."""
+        if self._threads:
             self._stopping = True
             os.write(self._wake_write, b"x")
-            self._thread.join()
-            self._thread = None
+            self._threads[0].join()
+            with self._work:
+                for connection, _, _ in self._queue:
+                    with contextlib.suppress(OSError):
+                        connection.close()
+                self._queue.clear()
+                self._work.notify_all()
+            self._threads = []
             os.close(self._wake_read)
             os.close(self._wake_write)
         self.server_close()
