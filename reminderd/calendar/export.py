@@ -31,7 +31,8 @@ except ImportError:  # Windows: no flock; concurrent writers there are not guard
     fcntl = None  # type: ignore[assignment]
 
 Paid = Mapping[str, Decimal] | Callable[[], Mapping[str, Decimal]]
-_BLOCK = 1 << 20  # how much of the old and new file are compared at a time
+_HEAD = 1 << 16  # where the old file's DTSTAMP is looked for
+_BLOCK = 1 << 18  # how much of the old and new file are compared at a time
 
 
 def write(config: Config, paid: Paid, now: datetime, path: Path | None = None) -> Path:
@@ -146,7 +147,7 @@ def _same_but_stamp(path: Path, new: IO[bytes], new_stamp: bytes) -> bool:
         if size != new.tell():
             return False
         new.seek(0)
-        head = old.read(_BLOCK)
+        head = old.read(_HEAD)  # the first event's DTSTAMP follows the short calendar head
         marker = head.find(b"\r\nDTSTAMP:")
         old_stamp = head[marker + 10 : marker + 10 + len(new_stamp)] if marker >= 0 else new_stamp
         old.seek(0)
