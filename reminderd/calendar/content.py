@@ -227,6 +227,7 @@ def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=16384)
 def _ical_date(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 

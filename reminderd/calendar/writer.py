@@ -112,6 +112,7 @@ class CalendarWriter:
         except Exception:  # a bug here must not stop future writes or the service
             log.exception("writing the calendar failed")
             return None
+        _trim()
         self.on_written(target)
         return key
 
@@ -126,3 +127,21 @@ class CalendarWriter:
             )
             self._instants = (config, instants)
         return bisect.bisect_right(self._instants[1], now)
+
+
+def _trim() -> None:
+    """Give the memory a build freed back to the system (glibc keeps it in its arenas, where
+    it would count as the service's RSS until the next build); elsewhere, nothing."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
