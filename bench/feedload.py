@@ -138,3 +138,104 @@ def flood(port: int, path: str, count: int = 500, timeout: float = 60.0) -> list
 def _status(answer: bytes) -> int:
     parts = answer.split(b" ", 2)
     return int(parts[1]) if len(parts) > 2 and parts[0].startswith(b"HTTP/") else 0
+
+
+def main() -> int:
+    """Start the installed service with a feed, load it, print the figures as Markdown."""
+    import argparse
+    import os
+    import signal
+    import statistics
+    import subprocess
+    import sys
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description="reminderd feed under load")
+    parser.add_argument("--loans", type=int, default=100)
+    parser.add_argument("--slow", type=int, default=200)
+    parser.add_argument("--flood", type=int, default=500)
+    parser.add_argument("--gets", type=int, default=20)
+    args = parser.parse_args()
+    script = Path(sys.executable).parent / "reminderd"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "reminderd"]
+    with tempfile.TemporaryDirectory(prefix="reminderd-feedload-") as name:
+        root = Path(name)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        first = (datetime.now(UTC) + timedelta(days=30)).date()
+        lines = [
+            "timezone: UTC",
+            "channels:",
+            "  command: {argv: [/bin/true]}",
+            f"calendar: {{path: '{root}/repayments.ics', serve: {{listen: '127.0.0.1:{port}'}}}}",
+            "loans:",
+        ]
+        for index in range(args.loans):
+            lines += [
+                f"  - id: loan-{index}",
+                f"    name: Invented loan {index}",
+                "    plan: {kind: equal_principal, principal: 3600, count: 36, "
+                f"first_due: {first}}}",
+            ]
+        (root / "config.yaml").write_text("\n".join(lines) + "\n")
+        state = root / "state"
+        env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET",)}
+        service = subprocess.Popen(
+            [*command, "-c", str(root / "config.yaml"), "--state-dir", str(state), "run"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            secret_file = state / "feed-secret"
+            deadline = time.monotonic() + 120
+            path = ""
+            while time.monotonic() < deadline:
+                if secret_file.exists() and (secret := secret_file.read_text().strip()):
+                    path = f"/{secret}/repayments.ics"
+                    if get(port, path)[0] == 200:
+                        break
+                time.sleep(0.1)
+            size = (root / "repayments.ics").stat().st_size
+
+            def series(count: int) -> tuple[int, list[float]]:
+                answers = [get(port, path) for _ in range(count)]
+                return sum(status == 200 for status, _ in answers), [s for _, s in answers]
+
+            def show(seconds: list[float]) -> str:
+                ms = [value * 1000 for value in seconds]
+                return f"{statistics.median(ms):.0f} ms (max {max(ms):.0f})"
+
+            quiet_ok, quiet = series(args.gets)
+            with Trickle(port, count=args.slow, every=1.0) as trickle:
+                while trickle.opened < args.slow:
+                    time.sleep(0.05)
+                slow_ok, slow = series(args.gets)
+            started = time.perf_counter()
+            flooded = flood(port, path, args.flood, timeout=120)
+            total = time.perf_counter() - started
+            flood_ok = sum(status == 200 for status, _ in flooded)
+        finally:
+            service.send_signal(signal.SIGTERM)
+            service.wait(timeout=60)
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"Feed of {args.loans} loans ({size / 2**20:.1f} MB), load average {load}:\n")  # noqa: T201
+    print("| load | answered | time per GET, median (max) |")  # noqa: T201
+    print("|---|---:|---:|")  # noqa: T201
+    print(f"| none, {args.gets} GETs one after another | {quiet_ok}/{args.gets} | {show(quiet)} |")  # noqa: T201
+    print(  # noqa: T201
+        f"| {args.slow} sockets trickling a byte a second, {args.gets} GETs "
+        f"| {slow_ok}/{args.gets} | {show(slow)} |"
+    )
+    print(  # noqa: T201
+        f"| {args.flood} GETs at once (all done in {total:.1f} s) | {flood_ok}/{args.flood} "
+        f"| {show([seconds for _, seconds in flooded])} |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
