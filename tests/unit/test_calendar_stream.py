@@ -149,3 +149,27 @@ def test_feed_serves_the_file_and_its_etag_follows_the_bytes(tmp_path, server):
     export.write_bytes(path, b"BEGIN:VCALENDAR\r\nX-NEW:1\r\nEND:VCALENDAR\r\n")
     status, new_etag, body = get(server, etag)
     assert status == 200 and new_etag != etag and b"X-NEW:1" in body
+
+
+def test_feed_route_answers_its_path_only(server):
+    def page(handler, head_only: bool) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "5")
+        handler.end_headers()
+        if not head_only:
+            handler.wfile.write(b"page\n")
+
+    server.add_route("", page)  # /<secret>/
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", f"/{SECRET}/")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"page\n")
+    finally:
+        connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", f"/{SECRET[:-1]}x/")
+        assert connection.getresponse().status == 404
+    finally:
+        connection.close()
