@@ -452,10 +452,15 @@ class FeedServer(socketserver.TCPServer):
             selector.register(self._wake_read, selectors.EVENT_READ)
             while not self._stopping:
                 for key, _ in selector.select(self._next_expiry(pending)):
-                    if key.fileobj is self.socket:
-                        self._accept(selector, pending)
-                    elif isinstance(key.fileobj, socket.socket):
-                        self._receive(key.fileobj, selector, pending)
+                    try:
+                        if key.fileobj is self.socket:
+                            self._accept(selector, pending)
+                        elif isinstance(key.fileobj, socket.socket):
+                            self._receive(key.fileobj, selector, pending)
+                    except Exception:  # one bad connection must not stop the feed
+                        log.warning("feed: error while reading a request", exc_info=True)
+                        if key.fileobj is not self.socket:
+                            self._drop(key.fileobj, selector, pending)
                 self._expire(selector, pending)
             for connection in list(pending):
                 self._drop(connection, selector, pending)
@@ -470,6 +475,8 @@ class FeedServer(socketserver.TCPServer):
                 if pending:
                     self._drop(next(iter(pending)), selector, pending)
                     self.shed += 1
+                else:
+                    time.sleep(0.05)  # the answers hold them all: wait, rather than spin
                 return
             connection.setblocking(False)
             pending[connection] = _Pending(address, time.monotonic())

@@ -9,7 +9,6 @@ import http.client
 import os
 import signal
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -125,7 +124,6 @@ def test_feed_follows_a_payment_another_program_records_within_two_seconds(
     other.write_text(config_text(run_cli.root, run_cli.root / "absent" / "cal.ics"))
     done = run_cli("-c", str(other), "pay", "car", "12.5")
     assert done.returncode == 0, done.stderr
-    paid_at = time.monotonic()
     seen: list[tuple[int, str, bytes]] = []
 
     def reflected() -> bool:
@@ -134,7 +132,6 @@ def test_feed_follows_a_payment_another_program_records_within_two_seconds(
 
     # The promise (README, "The feed"): within 2 s of the payment.
     assert wait_for(reflected, 2.0, interval=0.05), (seen[-1][:2], service.log())
-    assert time.monotonic() - paid_at <= 2.5
     assert seen[-1][1] != etag
     assert not (run_cli.root / "absent").exists()
     assert paid_line(calendar.read_bytes()) == "Paid: ¥12.50"  # the file, not only memory
