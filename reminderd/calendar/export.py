@@ -70,7 +70,10 @@ def locked(path: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by close, even on a crash
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by close, even on a crash
+        except OSError:
+            pass  # a file system without locks (some network mounts): write unguarded
         yield
     finally:
         os.close(descriptor)
