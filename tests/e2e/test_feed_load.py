@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reminderd.calendar import feed
+from reminderd.calendar import feed, httpd
 from tests.e2e.conftest import Cli
 from tests.support.service import ServiceProcess, wait_for
 from tests.support.smtp import free_port
@@ -72,7 +72,7 @@ def test_feed_answers_500_concurrent_gets(feed_url) -> None:
 def test_feed_sheds_the_oldest_slow_socket_not_the_new_subscriber(monkeypatch) -> None:
     # A pool of 8 heads in progress and 30 slow sockets: the server must drop the oldest
     # slow ones to let the subscriber's complete request in.
-    monkeypatch.setattr(feed, "MAX_PENDING", 8)
+    monkeypatch.setattr(httpd, "MAX_PENDING", 8)
     secret = "s" * 43
     server = feed.FeedServer("127.0.0.1", 0, secret, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     server.start()
