@@ -198,7 +198,8 @@ def test_email_connection_refused_is_reported():
 @pytest.mark.parametrize("environ", [{}, {"SMTP_PW": ""}])
 def test_email_unset_or_empty_password_variable_is_refused(starttls_server, ca_file, environ):
     channel = EmailChannel(settings_for(starttls_server, ca_file=ca_file), environ=environ)
-    with pytest.raises(DeliveryError, match="the variable SMTP_PW is not set in the environment") as raised:
+    unset = "the variable SMTP_PW is not set in the environment"
+    with pytest.raises(DeliveryError, match=unset) as raised:
         channel.send(sample_message())
     assert raised.value.permanent
     assert starttls_server.recorder.auth_attempts == []  # no empty password was tried
