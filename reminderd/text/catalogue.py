@@ -27,7 +27,10 @@ EN: dict[str, str] = {
         "interest {interest} instead of {base_interest}"
     ),
     "forecast.overdue": "Overdue now: {amount}. Pay it first: every day late adds cost.",
-    "forecast.overdue.cost": "Overdue now: {amount}, costing {cost} so far if it stays unpaid.",
+    "forecast.overdue.cost": (
+        "Overdue now: {amount}. Being late has cost {cost} so far; each more day unpaid adds"
+        " {per_day}."
+    ),
     "forecast.ongoing": "Ongoing bills, not counted as debt: {ids}",
     "forecast.apart": "In other currencies, not counted here: {ids}",
     "forecast.none_month": "never",
@@ -43,7 +46,9 @@ EN: dict[str, str] = {
     "page.overdue": "Overdue",
     "page.overdue.none": "Nothing overdue",
     "page.overdue.alert": "{amount} is overdue. Pay it first: every day late adds cost.",
-    "page.overdue.cost": "cost so far {cost}",
+    "page.overdue.cost": "cost so far {cost}, +{per_day} a day",
+    "page.loan.late": "{days} days late: cost so far {cost}, +{per_day} a day",
+    "page.loan.rolled": "{amount} rolled into the agreement",
     "page.paid_month": "Paid this month",
     "page.budget": "Budget this month",
     "page.budget.left": "{amount} left",
@@ -112,7 +117,7 @@ ZH_CN: dict[str, str] = {
         "利息 {interest}，而不是 {base_interest}"
     ),
     "forecast.overdue": "目前逾期：{amount}。请先还这笔：每晚一天都会增加费用。",
-    "forecast.overdue.cost": "目前逾期：{amount}；若继续不还，至今的费用为 {cost}。",
+    "forecast.overdue.cost": "目前逾期：{amount}。逾期费用至今 {cost}，每多拖一天 +{per_day}。",
     "forecast.ongoing": "固定账单，不计入债务：{ids}",
     "forecast.apart": "其他币种，此处不计：{ids}",
     "forecast.none_month": "无",
@@ -128,7 +133,9 @@ ZH_CN: dict[str, str] = {
     "page.overdue": "逾期",
     "page.overdue.none": "没有逾期",
     "page.overdue.alert": "{amount} 已逾期。请先还这笔：每晚一天都会增加费用。",
-    "page.overdue.cost": "至今费用 {cost}",
+    "page.overdue.cost": "至今费用 {cost}，每天 +{per_day}",
+    "page.loan.late": "逾期 {days} 天：费用至今 {cost}，每天 +{per_day}",
+    "page.loan.rolled": "{amount} 已并入协商",
     "page.paid_month": "本月已还",
     "page.budget": "本月预算",
     "page.budget.left": "还剩 {amount}",

@@ -127,12 +127,21 @@ def _stats(content: Content) -> str:
     loc = content.locale
     totals = content.totals
     label = t("page.overdue", loc)
+    # The cost so far stays shown once something was paid late, even with nothing overdue now.
+    cost = ""
+    if totals.overdue_cost > 0 or totals.overdue_per_day > 0:
+        text = t(
+            "page.overdue.cost",
+            loc,
+            cost=_money(content, totals.overdue_cost),
+            per_day=_money(content, totals.overdue_per_day),
+        )
+        cost = _sub(text, f' data-total="overdue_cost" data-value="{totals.overdue_cost}"')
     if totals.overdue > 0:
-        cost = totals.overdue_cost
-        sub = "" if cost is None else _sub(t("page.overdue.cost", loc, cost=_money(content, cost)))
-        cards = [_stat("urgent", label, _value(content, "overdue", totals.overdue, "urgent"), sub)]
+        amount = _value(content, "overdue", totals.overdue, "urgent")
+        cards = [_stat("urgent", label, amount, cost)]
     else:
-        none = _sub(t("page.overdue.none", loc))
+        none = cost or _sub(t("page.overdue.none", loc))
         cards = [_stat("calm", label, _value(content, "overdue", totals.overdue), none)]
     cards.append(
         _stat("", t("page.paid_month", loc), _value(content, "paid_month", totals.paid_month))
@@ -173,6 +182,7 @@ def _pay_form(content: Content, row: dict[str, Any], actions: Actions) -> str:
         f'<form method="post" action="{escape(actions.post_to)}" class="pay">'
         f'<input type="hidden" name="token" value="{escape(actions.token)}">'
         f'<input type="hidden" name="loan" value="{escape(row["loan"])}">'
+        f'<input type="hidden" name="version" value="{int(row.get("version", 1))}">'
         f'<input type="hidden" name="number" value="{int(row["number"])}">'
         f'<button type="submit" title="{escape(hint)}">{escape(t("page.pay", content.locale))}'
         "</button></form>"
@@ -183,6 +193,9 @@ def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> 
     loc = content.locale
     overdue = row["status"] == "overdue"
     number = f"{row['number']}/{row['of']}" if row["of"] else str(row["number"])
+    version = int(row.get("version", 1))
+    if version > 1:  # numbers start again in each agreed plan: say which one
+        number = t("page.loan.version", loc, version=version) + " · " + number
     outstanding = Decimal(row["outstanding"])
     times = [
         datetime.fromisoformat(at).strftime("%m-%d %H:%M")
@@ -201,7 +214,7 @@ def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> 
     owe = _money(content, outstanding, row["currency"])
     return (
         f'<li class="due{" overdue" if overdue else ""}" data-loan="{escape(row["loan"])}" '
-        f'data-number="{int(row["number"])}">'
+        f'data-version="{version}" data-number="{int(row["number"])}">'
         f'<div class="when"><span class="badge">{escape(badge)}</span>'
         f'<span class="date">{escape(due)}</span>'
         f'<span class="rel">{escape(_when(content, row))}</span></div>'
@@ -276,7 +289,8 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
         tags.append(t("page.apart", loc))
     version = t("page.loan.version", loc, version=row.get("version", 1))
     if row.get("agreed_on"):
-        version += " · " + t("page.loan.agreed", loc, on=row["agreed_on"])
+        agreed = day(datetime.fromisoformat(row["agreed_on"]).date(), loc)
+        version += " · " + t("page.loan.agreed", loc, on=agreed)
     next_due = (
         day(datetime.fromisoformat(row["next_due"]).date(), loc)
         if row["next_due"]
@@ -296,6 +310,22 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
     ]
     if overdue > 0:
         facts.append(("urgent", t("page.overdue", loc), _money(content, overdue, currency)))
+    notes = []
+    cost = Decimal(row.get("overdue_cost") or 0)
+    per_day = Decimal(row.get("overdue_per_day") or 0)
+    if cost > 0 or (overdue > 0 and per_day > 0):
+        late = t(
+            "page.loan.late",
+            loc,
+            days=row.get("overdue_days", 0),
+            cost=_money(content, cost, currency),
+            per_day=_money(content, per_day, currency),
+        )
+        notes.append(f'<p class="late" data-value="{cost}">{escape(late)}</p>')
+    rolled = Decimal(row.get("rolled") or 0)
+    if rolled > 0:
+        text = t("page.loan.rolled", loc, amount=_money(content, rolled, currency))
+        notes.append(f'<p class="muted small">{escape(text)}</p>')
     facts_html = "".join(
         f'<div class="{css}"><dt>{escape(term)}</dt><dd>{escape(text)}</dd></div>'
         for css, term, text in facts
@@ -303,10 +333,10 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
     case = t("page.loan.case", loc, command=f"reminderd case {row['id']}")
     return (
         f'<article class="loan card{" overdue" if overdue > 0 else ""}" '
-        f'data-loan="{escape(row["id"])}">'
+        f'data-loan="{escape(row["id"])}" data-version="{int(row.get("version", 1))}">'
         f"<h3>{escape(row['name'])}{lender}{tag_html}</h3>"
         f'<div class="bar-track"><div class="bar-fill" style="width:{share}%"></div></div>'
-        f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>'
+        f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>{"".join(notes)}'
         f'<p class="muted small">{escape(version)} · <code>{escape(case)}</code></p></article>'
     )
 

@@ -3,10 +3,12 @@
 
 * ``GET``/``HEAD /<secret>/`` — the live page. A GET never writes anything.
 * ``POST /<secret>/paid`` — the page's "Paid" button: form fields ``token``, ``loan``,
-  ``number``. With a token the page handed out, it records one payment of what that
-  installment still owes, dated today, once: the same token and installment again (a double
-  click, a resent form) records nothing more. A missing or forged token gets 403 and
-  changes nothing.
+  ``version`` (1 when absent) and ``number``. With a token the page handed out, it records
+  one payment of what that installment still owes, dated today, once: the same token and
+  installment again (a double click, a resent form) records nothing more. A missing or
+  forged token gets 403 and changes nothing. Only an open installment is paid: one
+  superseded by an agreement or rolled into it (SPEC §8) owes nothing as such, so a stale
+  page's button for it records nothing.
 
 A token is ``NONCE.MAC``: a fresh random nonce per page, and its HMAC under a key derived
 from the feed's secret, so the server keeps no list of tokens; the ledger's key-value table
@@ -169,31 +171,52 @@ class PageRoutes:
             return _plain(HTTPStatus.FORBIDDEN)
         loan_id = form.get("loan", [""])[0]
         number_text = form.get("number", [""])[0]
+        version_text = form.get("version", ["1"])[0]
         config = self._config()
         loan = config.loan(loan_id)
-        if loan is None or not number_text.isdigit() or len(number_text) > 9:
+        if (
+            loan is None
+            or not number_text.isdigit()
+            or len(number_text) > 9
+            or not version_text.isdigit()
+            or len(version_text) > 4
+        ):
             return _plain(HTTPStatus.BAD_REQUEST)
-        payment_id = self._record(config, loan_id, int(number_text), nonce)
+        payment_id = self._record(config, loan_id, int(version_text), int(number_text), nonce)
         if payment_id is None:
             return _plain(HTTPStatus.BAD_REQUEST)
         location = "./" if payment_id == 0 else f"./?paid={payment_id}"
         return HTTPStatus.SEE_OTHER, [("Location", location)], b""
 
-    def _record(self, config: Config, loan_id: str, number: int, nonce: str) -> int | None:
-        """Record what installment ``number`` of ``loan_id`` still owes, once per nonce.
-        Returns the payment's id (the first one's, when the nonce was used already), 0 when
-        nothing was owed, ``None`` for an installment the plan does not have."""
-        from reminderd import ledger, plans
+    def _record(
+        self, config: Config, loan_id: str, version: int, number: int, nonce: str
+    ) -> int | None:
+        """Record what installment ``number`` of plan ``version`` of ``loan_id`` still owes,
+        once per nonce. Returns the payment's id (the first one's, when the nonce was used
+        already), 0 when nothing is owed on it (settled, superseded or rolled into an
+        agreement), ``None`` for an installment the plans do not have."""
+        from reminderd import ledger
+        from reminderd.core import versions
         from reminderd.ledger import records
-        from reminderd.standing import allocate
+        from reminderd.standing import for_loan
 
         loan = config.loan(loan_id)
         assert loan is not None  # noqa: S101 - checked by the caller
-        rows = plans.installments(loan)
-        if not 1 <= number <= len(rows):
+        rows = versions.installments(loan)
+        at = next(
+            (
+                index
+                for index, row in enumerate(rows)
+                if row.version == version and row.number == number
+            ),
+            None,
+        )
+        if at is None:
             return None
         now = self._clock()
-        key = f"page-paid:{nonce}:{loan_id}:{number}"
+        # Version 1 keeps the key it always had, so a token used before an upgrade stays used.
+        part = str(number) if version == 1 else f"v{version}-{number}"
+        key = f"page-paid:{nonce}:{loan_id}:{part}"
         conn = ledger.connect(self._state_dir, create=True)
         assert conn is not None  # noqa: S101 - create=True always gives a connection
         try:
@@ -201,8 +224,9 @@ class PageRoutes:
                 done = ledger.get_value(conn, key)
                 if done is not None:
                     return int(done)
-                paid = records.totals(conn).get(loan_id, Decimal(0))
-                owed = allocate(rows, paid).rows[number - 1].outstanding
+                # The dated payments place each in the version in force on its day.
+                standing = for_loan(loan, records.totals(conn), rows).rows[at]
+                owed = Decimal(0) if standing.closed else standing.outstanding
                 payment_id = 0
                 if owed > 0:
                     payment_id = records.add(
