@@ -138,9 +138,12 @@ def render(
             lines.append(t("forecast.overdue", locale, amount=fmt(result.overdue)))
         else:
             amount, so_far, daily = fmt(result.overdue), fmt(cost or 0), fmt(per_day or 0)
-            lines.append(
-                t("forecast.overdue.cost", locale, amount=amount, cost=so_far, per_day=daily)
-            )
+            if per_day:
+                lines.append(
+                    t("forecast.overdue.cost", locale, amount=amount, cost=so_far, per_day=daily)
+                )
+            else:  # e.g. 停息挂账: the agreement froze the cost
+                lines.append(t("forecast.overdue.cost.fixed", locale, amount=amount, cost=so_far))
     if result.ongoing:
         lines.append(t("forecast.ongoing", locale, ids=", ".join(result.ongoing)))
     if result.apart:

@@ -130,8 +130,9 @@ def _stats(content: Content) -> str:
     # The cost so far stays shown once something was paid late, even with nothing overdue now.
     cost = ""
     if totals.overdue_cost > 0 or totals.overdue_per_day > 0:
+        key = "page.overdue.cost" if totals.overdue_per_day > 0 else "page.overdue.cost.fixed"
         text = t(
-            "page.overdue.cost",
+            key,
             loc,
             cost=_money(content, totals.overdue_cost),
             per_day=_money(content, totals.overdue_per_day),
@@ -314,10 +315,15 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
     cost = Decimal(row.get("overdue_cost") or 0)
     per_day = Decimal(row.get("overdue_per_day") or 0)
     if cost > 0 or (overdue > 0 and per_day > 0):
+        days = int(row.get("overdue_days") or 0)
+        if days == 0:  # paid, late: what it cost stays on the record
+            key = "page.loan.cost"
+        else:
+            key = "page.loan.late" if per_day > 0 else "page.loan.late.fixed"
         late = t(
-            "page.loan.late",
+            key,
             loc,
-            days=row.get("overdue_days", 0),
+            days=days,
             cost=_money(content, cost, currency),
             per_day=_money(content, per_day, currency),
         )
