@@ -144,6 +144,8 @@ def render(
                 )
             else:  # e.g. 停息挂账: the agreement froze the cost
                 lines.append(t("forecast.overdue.cost.fixed", locale, amount=amount, cost=so_far))
+    elif cost:  # nothing overdue now (paid late, or rolled into an agreement): still a claim
+        lines.append(t("forecast.cost", locale, cost=fmt(cost)))
     if result.ongoing:
         lines.append(t("forecast.ongoing", locale, ids=", ".join(result.ongoing)))
     if result.apart:

@@ -32,6 +32,10 @@ EN: dict[str, str] = {
         " {per_day}."
     ),
     "forecast.overdue.cost.fixed": "Overdue now: {amount}. Being late has cost {cost} so far.",
+    "forecast.cost": (
+        "Being late has cost {cost} so far: an estimate of what lenders may claim, not in the"
+        " totals above."
+    ),
     "forecast.ongoing": "Ongoing bills, not counted as debt: {ids}",
     "forecast.apart": "In other currencies, not counted here: {ids}",
     "forecast.none_month": "never",
@@ -50,7 +54,7 @@ EN: dict[str, str] = {
     "page.overdue.cost": "cost so far {cost}, +{per_day} a day",
     "page.loan.late": "{days} days late: cost so far {cost}, +{per_day} a day",
     "page.loan.late.fixed": "{days} days late: cost so far {cost}, no longer growing",
-    "page.loan.cost": "Paying late cost {cost}",
+    "page.loan.cost": "Late cost so far {cost}",
     "page.overdue.cost.fixed": "cost so far {cost}",
     "page.loan.rolled": "{amount} rolled into the agreement",
     "page.paid_month": "Paid this month",
@@ -123,6 +127,7 @@ ZH_CN: dict[str, str] = {
     "forecast.overdue": "目前逾期：{amount}。请先还这笔：每晚一天都会增加费用。",
     "forecast.overdue.cost": "目前逾期：{amount}。逾期费用至今 {cost}，每多拖一天 +{per_day}。",
     "forecast.overdue.cost.fixed": "目前逾期：{amount}。逾期费用至今 {cost}。",
+    "forecast.cost": "逾期费用至今 {cost}：估计出借方可能主张的金额，不计入以上合计。",
     "forecast.ongoing": "固定账单，不计入债务：{ids}",
     "forecast.apart": "其他币种，此处不计：{ids}",
     "forecast.none_month": "无",
@@ -141,7 +146,7 @@ ZH_CN: dict[str, str] = {
     "page.overdue.cost": "至今费用 {cost}，每天 +{per_day}",
     "page.loan.late": "逾期 {days} 天：费用至今 {cost}，每天 +{per_day}",
     "page.loan.late.fixed": "逾期 {days} 天：费用至今 {cost}，不再增加",
-    "page.loan.cost": "逾期还款的费用 {cost}",
+    "page.loan.cost": "逾期费用至今 {cost}",
     "page.overdue.cost.fixed": "至今费用 {cost}",
     "page.loan.rolled": "{amount} 已并入协商",
     "page.paid_month": "本月已还",

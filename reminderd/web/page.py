@@ -311,7 +311,8 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
     ]
     if overdue > 0:
         facts.append(("urgent", t("page.overdue", loc), _money(content, overdue, currency)))
-    notes = []
+    # The plan in force and its agreement first: the rest of the card follows from it.
+    notes = [f'<p class="muted small version">{escape(version)}</p>']
     cost = Decimal(row.get("overdue_cost") or 0)
     per_day = Decimal(row.get("overdue_per_day") or 0)
     if cost > 0 or (overdue > 0 and per_day > 0):
@@ -343,7 +344,7 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
         f"<h3>{escape(row['name'])}{lender}{tag_html}</h3>"
         f'<div class="bar-track"><div class="bar-fill" style="width:{share}%"></div></div>'
         f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>{"".join(notes)}'
-        f'<p class="muted small">{escape(version)} · <code>{escape(case)}</code></p></article>'
+        f'<p class="muted small"><code>{escape(case)}</code></p></article>'
     )
 
 
