@@ -3,7 +3,7 @@ hand, and the properties every strategy keeps."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -469,3 +469,85 @@ def test_the_forecast_overdue_cost_is_the_cost_so_far_over_its_debts() -> None:
     # settled, no more per day. 0.41 + 50 + 0.60 = 51.01; per day only shop's 0.10.
     paid = Paid({"card": [(date(2027, 1, 20), Decimal("412.00"))]})
     assert overdue_figures(config, paid, now) == (Decimal("51.01"), Decimal("0.10"))
+
+
+# ---- properties with agreements -----------------------------------------------------------
+
+AGREED_ON = st.sampled_from(["2026-12-10", "2027-01-01", "2027-01-05", "2027-01-06", "2027-02-10"])
+
+
+@st.composite
+def renegotiated_configs(draw: st.DrawFn) -> str:
+    """:func:`configs`, each loan with or without one agreement (in the past, today or ahead
+    of NOW), whose plan starts on or after its ``on``."""
+    text = draw(configs())
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        if not line.startswith("    plan:") or not draw(st.booleans()):
+            continue
+        on = date.fromisoformat(draw(AGREED_ON))
+        first = on + timedelta(days=draw(st.integers(0, 40)))
+        kind = draw(st.sampled_from(["equal_principal", "annuity", "list"]))
+        if kind == "list":
+            amounts = draw(st.lists(st.integers(1, 3000), min_size=1, max_size=4))
+            rows = ", ".join(
+                f"{{due: {first + timedelta(days=30 * k)}, amount: {amount}}}"
+                for k, amount in enumerate(amounts)
+            )
+            plan = f"{{kind: list, installments: [{rows}]}}"
+        else:
+            principal = draw(st.integers(100, 20_000))
+            count = draw(st.integers(1, 12))
+            rate = draw(st.sampled_from(["0", "12%"]))
+            plan = (
+                f"{{kind: {kind}, principal: {principal}, count: {count}, first_due: {first},"
+                f" annual_rate: {rate}}}"
+            )
+        out.append(f"    renegotiated:\n      - on: {on}\n        plan: {plan}")
+    return "\n".join(out) + "\n"
+
+
+@st.composite
+def dated_paid(draw: st.DrawFn) -> Paid:
+    rows: dict[str, list[tuple[date, Decimal]]] = {}
+    for _ in range(draw(st.integers(0, 5))):
+        loan = draw(st.sampled_from(["loan0", "loan1", "loan2"]))
+        day = date(2026, 11, 1) + timedelta(days=draw(st.integers(0, 65)))  # to 5 Jan 2027
+        rows.setdefault(loan, []).append((day, Decimal(draw(st.integers(1, 8000)))))
+    return Paid({loan: sorted(items) for loan, items in rows.items()})
+
+
+@given(renegotiated_configs(), dated_paid())
+def test_the_plan_total_is_what_status_says_is_outstanding(text: str, paid: Paid) -> None:
+    # The forecast and `status` read one standing: what the plan still asks is the sum of
+    # the debts' outstanding (superseded and rolled installments in neither).
+    from reminderd.accounts import status_report
+
+    config = config_from(text)
+    result = forecast(config, paid, NOW)
+    rows = status_report(config, paid, NOW)["loans"]
+    assert result.outcome.total == sum((Decimal(row["outstanding"]) for row in rows), Decimal(0))
+
+
+@given(
+    renegotiated_configs(),
+    st.sampled_from(["avalanche", "snowball"]),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+    dated_paid(),
+)
+def test_with_agreements_no_extra_is_the_plan_and_more_never_ends_later(
+    text: str, strategy: str, smaller: int, more: int, paid: Paid
+) -> None:
+    config = config_from(text)
+    plan = forecast(config, paid, NOW).outcome
+    none = forecast(config, paid, NOW, extra=Decimal(0), strategy=strategy).outcome
+    assert (none.months, none.debt_free, none.total) == (plan.months, plan.debt_free, plan.total)
+    low = forecast(config, paid, NOW, extra=Decimal(smaller), strategy=strategy).outcome
+    high = forecast(config, paid, NOW, extra=Decimal(smaller + more), strategy=strategy).outcome
+    if low.debt_free is None:
+        assert high.debt_free is None
+        return
+    assert high.debt_free is not None and high.debt_free <= low.debt_free
