@@ -251,9 +251,14 @@ def render_html(content: dict[str, Any], locale: str) -> str:
         return esc(money.format_money(Decimal(value), currency))
 
     def files(items: list[dict[str, Any]]) -> str:
+        # A link only where the bundle holds the file (the served case lists, never links).
         return " ".join(
-            f'<a href="{esc(item.get("path", ""))}">{esc(item["name"])}</a> '
-            f"<code>{esc(item['sha256'][:16])}…</code>"
+            (
+                f'<a href="{esc(item["path"])}">{esc(item["name"])}</a> '
+                if item.get("path")
+                else f"{esc(item['name'])} "
+            )
+            + f"<code>{esc(item['sha256'][:16])}…</code>"
             for item in items
         )
 

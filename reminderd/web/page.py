@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from reminderd.text import day, money_whole, month, short_month, t
 from reminderd.text import money as cash
@@ -43,7 +44,7 @@ def render(content: Content, actions: Actions | None = None) -> str:
         _stats(content),
         _dues(content, actions),
         _charts(content),
-        _loans(content),
+        _loans(content, served=actions is not None),
         _payments(content),
         f"<footer><p>{escape(t('page.footer', loc))}</p></footer>",
     ]
@@ -279,7 +280,7 @@ def _charts(content: Content) -> str:
     return f'<section class="charts">{"".join(parts)}</section>' if parts else ""
 
 
-def _loan(content: Content, row: dict[str, Any]) -> str:
+def _loan(content: Content, row: dict[str, Any], served: bool = False) -> str:
     loc = content.locale
     currency = row["currency"]
     total, paid = Decimal(row["total"]), Decimal(row["paid"])
@@ -338,18 +339,26 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
         for css, term, text in facts
     )
     case = t("page.loan.case", loc, command=f"reminderd case {row['id']}")
+    if served:  # the server answers case/<id> (read only); a written file has only the command
+        link = t("page.loan.case.open", loc)
+        case_html = (
+            f'<a class="case" href="case/{quote(row["id"])}">{escape(link)}</a>'
+            f" · <code>{escape(case)}</code>"
+        )
+    else:
+        case_html = f"<code>{escape(case)}</code>"
     return (
         f'<article class="loan card{" overdue" if overdue > 0 else ""}" '
         f'data-loan="{escape(row["id"])}" data-version="{int(row.get("version", 1))}">'
         f"<h3>{escape(row['name'])}{lender}{tag_html}</h3>"
         f'<div class="bar-track"><div class="bar-fill" style="width:{share}%"></div></div>'
         f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>{"".join(notes)}'
-        f'<p class="muted small"><code>{escape(case)}</code></p></article>'
+        f'<p class="muted small">{case_html}</p></article>'
     )
 
 
-def _loans(content: Content) -> str:
-    cards = "".join(_loan(content, row) for row in content.loans)
+def _loans(content: Content, served: bool = False) -> str:
+    cards = "".join(_loan(content, row, served) for row in content.loans)
     title = escape(t("page.loans", content.locale))
     return f'<section><h2>{title}</h2><div class="loans">{cards}</div></section>'
 

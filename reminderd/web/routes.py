@@ -2,6 +2,8 @@
 (status, headers, body) out, or ``None`` for a path that is not the page's (the feed answers).
 
 * ``GET``/``HEAD /<secret>/`` — the live page. A GET never writes anything.
+* ``GET``/``HEAD /<secret>/case/<loan>`` — that loan's case file, read only
+  (:mod:`reminderd.web.case`); the page links each loan to it.
 * ``POST /<secret>/paid`` — the page's "Paid" button: form fields ``token``, ``loan``,
   ``version`` (1 when absent) and ``number``. With a token the page handed out, it records
   one payment of what that installment still owes, dated today, once: the same token and
@@ -20,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -32,6 +35,8 @@ from reminderd.model import Config
 
 MAX_BODY = 1024  # a Paid form is about 150 bytes
 PAY_PATH = "paid"
+CASE_PATH = "case/"
+_LOAN_ID = re.compile(r"[a-z0-9_-]{1,64}")  # the config's id syntax
 _HTML = "text/html; charset=utf-8"
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
@@ -94,6 +99,8 @@ class PageRoutes:
         if not hmac.compare_digest(path[: len(self._prefix)], self._prefix):
             return None
         rest = path[len(self._prefix) :]
+        if rest.startswith(CASE_PATH) and _LOAN_ID.fullmatch(rest[len(CASE_PATH) :]):
+            return rest
         return rest if rest in ("", PAY_PATH) else None
 
     def owns(self, target: str) -> bool:
@@ -113,6 +120,10 @@ class PageRoutes:
             if method not in ("GET", "HEAD"):
                 return _plain(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "GET, HEAD")])
             return self._page(query)
+        if rest.startswith(CASE_PATH):
+            if method not in ("GET", "HEAD"):
+                return _plain(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "GET, HEAD")])
+            return self._case(rest[len(CASE_PATH) :])
         if method != "POST":
             return _plain(HTTPStatus.METHOD_NOT_ALLOWED, [("Allow", "POST")])
         return self._paid(body)
@@ -125,15 +136,17 @@ class PageRoutes:
         notice = self._notice(config, query)
         actions = Actions(post_to=PAY_PATH, token=self.new_token(), notice=notice)
         html = render_page(config, self._state_dir, self._clock(), actions)
-        headers = [
-            ("Content-Type", _HTML),
-            ("Cache-Control", "no-store"),
-            ("Content-Security-Policy", _CSP),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "no-referrer"),
-        ]
-        return HTTPStatus.OK, headers, html.encode("utf-8")
+        return HTTPStatus.OK, _page_headers(), html.encode("utf-8")
+
+    def _case(self, loan_id: str) -> Answer:
+        from reminderd.web import case
+
+        config = self._config()
+        loan = config.loan(loan_id)
+        if loan is None:
+            return _plain(HTTPStatus.NOT_FOUND)
+        html = case.render(loan, self._state_dir, self._clock(), config.locale)
+        return HTTPStatus.OK, _page_headers(), html.encode("utf-8")
 
     def _notice(self, config: Config, query: str) -> str | None:
         """The line shown after a payment: read from the ledger by id (a GET reads only)."""
@@ -244,6 +257,17 @@ class PageRoutes:
         if payment_id and self._on_paid is not None:
             self._on_paid()
         return payment_id
+
+
+def _page_headers() -> list[tuple[str, str]]:
+    return [
+        ("Content-Type", _HTML),
+        ("Cache-Control", "no-store"),
+        ("Content-Security-Policy", _CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
 
 
 def _plain(status: int, headers: list[tuple[str, str]] | None = None) -> Answer:

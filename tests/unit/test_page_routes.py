@@ -180,7 +180,7 @@ def renegotiated(tmp_path: Path) -> PageRoutes:
     # on 1200, 1000, …). 212 paid on 15 Jan settles #1; on 1 April the agreement rolls #2
     # and #3 (unsettled, due before it) into version 2 and supersedes #4..#6 (due from 15
     # April). Version 2: 1000 / 5 = 200 on the 15th of Apr..Aug, 0%; its #1 is 5 days late.
-    state = tmp_path / "state"
+    state = tmp_path / "renegotiated"  # beside, not in, the `routes` fixture's state dir
     conn = ledger.connect(state, create=True)
     assert conn is not None
     try:
@@ -243,4 +243,34 @@ def test_paid_never_pays_a_rolled_or_superseded_installment(renegotiated: PageRo
     for body in (versioned(token, 3, 1), versioned(token, 2, 6), versioned(token, 1, 7)):
         answer = renegotiated.answer("POST", f"/{SECRET}/paid", {}, body)
         assert answer is not None and answer[0] == 400
+    assert payments(renegotiated) == [("wallet", Decimal("212.00"), "2027-01-15")]
+
+
+def test_the_served_page_links_each_loan_to_its_case_read_only(
+    routes: PageRoutes, renegotiated: PageRoutes, tmp_path: Path
+) -> None:
+    # No ledger yet: the case answers (an empty timeline) and creates nothing.
+    empty = routes.answer("GET", f"/{SECRET}/case/card", {}, b"")
+    assert empty is not None and empty[0] == 200
+    assert "案件材料：Card (card)".encode() in empty[2]  # the config's locale is zh_CN
+    assert not store.database_path(tmp_path / "state").exists()
+    # The renegotiated loan: the page links to case/wallet; the case shows both versions,
+    # the 212.00 payment and the agreement, and the ledger file is left as it was.
+    page = renegotiated.answer("GET", f"/{SECRET}/", {}, b"")
+    assert page is not None and b'href="case/wallet"' in page[2]
+    database = store.database_path(renegotiated._state_dir)  # noqa: SLF001
+    before = database.stat().st_mtime_ns, database.stat().st_size
+    answer = renegotiated.answer("GET", f"/{SECRET}/case/wallet", {}, b"")
+    assert answer is not None and answer[0] == 200
+    assert ("Content-Type", "text/html; charset=utf-8") in answer[1]
+    assert any(name == "Content-Security-Policy" for name, _ in answer[1])
+    html = answer[2].decode()
+    assert "Wallet (wallet)" in html and "<td>v2</td><td>2027-04-01</td>" in html
+    assert "212.00" in html and 'class="agreement"' in html
+    assert (database.stat().st_mtime_ns, database.stat().st_size) == before
+    # Only a configured id, only GET/HEAD; anything else is not the page's.
+    assert renegotiated.answer("GET", f"/{SECRET}/case/nope", {}, b"")[0] == 404  # type: ignore[index]
+    assert renegotiated.answer("POST", f"/{SECRET}/case/wallet", {}, b"")[0] == 405  # type: ignore[index]
+    for target in (f"/{SECRET}/case/", f"/{SECRET}/case/../paid", f"/{SECRET}/case/Wallet"):
+        assert renegotiated.answer("GET", target, {}, b"") is None
     assert payments(renegotiated) == [("wallet", Decimal("212.00"), "2027-01-15")]
