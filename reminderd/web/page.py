@@ -338,12 +338,13 @@ def _loan(content: Content, row: dict[str, Any], served: bool = False) -> str:
         f'<div class="{css}"><dt>{escape(term)}</dt><dd>{escape(text)}</dd></div>'
         for css, term, text in facts
     )
-    case = t("page.loan.case", loc, command=f"reminderd case {row['id']}")
+    command = f"reminderd case {row['id']}"
+    case = t("page.loan.case", loc, command=command)
     if served:  # the server answers case/<id> (read only); a written file has only the command
         link = t("page.loan.case.open", loc)
         case_html = (
             f'<a class="case" href="case/{quote(row["id"])}">{escape(link)}</a>'
-            f" · <code>{escape(case)}</code>"
+            f" · <code>{escape(command)}</code>"
         )
     else:
         case_html = f"<code>{escape(case)}</code>"

@@ -201,6 +201,14 @@ def test_the_served_page_records_a_payment_once_and_only_with_its_token(
         wide, wide_errors = open_page(browser, page_url, 1280)
         wide.screenshot(path=str(artifacts_dir() / "page-served-1280.png"), full_page=True)
         assert wide_errors == []
+        # Each loan links to its case file, answered read only: it has the payment just made.
+        wide.click('article.loan[data-loan="card"] a.case')
+        wide.wait_for_url(page_url + "case/card")
+        assert "Case file: Card <b>A</b> (card)" in wide.inner_text("h1")
+        assert "530.00" in wide.inner_text("body")
+        wide.screenshot(path=str(artifacts_dir() / "page-served-case-1280.png"), full_page=True)
+        assert wide_errors == []
+        assert len(run_cli.json("history", "--json")) == 1
         # The service took the payment in: its calendar marks installment 1 as paid.
         calendar = run_cli.root / "cal.ics"
         assert wait_for(lambda: first_summary(calendar).startswith("✓"), 15), service.log()
