@@ -210,7 +210,13 @@ def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> 
         reminders = t("page.reminders", loc, times=", ".join(times))
     else:
         reminders = t("page.reminders.none", loc)
-    button = _pay_form(content, row, actions) if actions is not None and outstanding > 0 else ""
+    # Money paid today belongs to the version in force today (SPEC §8): an installment of an
+    # agreement not in force yet cannot be paid from here (the server would refuse it too).
+    in_force = next(
+        (loan.get("version", 1) for loan in content.loans if loan["id"] == row["loan"]), 1
+    )
+    payable = outstanding > 0 and int(row.get("version", 1)) == in_force
+    button = _pay_form(content, row, actions) if actions is not None and payable else ""
     badge = t("page.status.overdue" if overdue else "page.status.upcoming", loc)
     due = day(datetime.fromisoformat(row["due"]).date(), loc)
     owe = _money(content, outstanding, row["currency"])

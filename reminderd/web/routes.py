@@ -8,9 +8,10 @@
   ``version`` (1 when absent) and ``number``. With a token the page handed out, it records
   one payment of what that installment still owes, dated today, once: the same token and
   installment again (a double click, a resent form) records nothing more. A missing or
-  forged token gets 403 and changes nothing. Only an open installment is paid: one
-  superseded by an agreement or rolled into it (SPEC §8) owes nothing as such, so a stale
-  page's button for it records nothing.
+  forged token gets 403 and changes nothing. Only an open installment of the version in
+  force today is paid: one superseded by an agreement or rolled into it (SPEC §8) owes
+  nothing as such, and money paid today belongs to today's version, so a stale page's
+  button for any other records nothing.
 
 A token is ``NONCE.MAC``: a fresh random nonce per page, and its HMAC under a key derived
 from the feed's secret, so the server keeps no list of tokens; the ledger's key-value table
@@ -207,7 +208,8 @@ class PageRoutes:
         """Record what installment ``number`` of plan ``version`` of ``loan_id`` still owes,
         once per nonce. Returns the payment's id (the first one's, when the nonce was used
         already), 0 when nothing is owed on it (settled, superseded or rolled into an
-        agreement), ``None`` for an installment the plans do not have."""
+        agreement, or of a version not in force today), ``None`` for an installment the plans
+        do not have."""
         from reminderd import ledger
         from reminderd.core import versions
         from reminderd.ledger import records
@@ -239,7 +241,11 @@ class PageRoutes:
                     return int(done)
                 # The dated payments place each in the version in force on its day.
                 standing = for_loan(loan, records.totals(conn), rows).rows[at]
-                owed = Decimal(0) if standing.closed else standing.outstanding
+                # A payment dated today belongs to the version in force today: one for an
+                # installment of another version would settle something else (SPEC §8).
+                today = now.astimezone(loan.timezone).date()
+                foreign = versions.version_on(loan, today) != version
+                owed = Decimal(0) if standing.closed or foreign else standing.outstanding
                 payment_id = 0
                 if owed > 0:
                     payment_id = records.add(

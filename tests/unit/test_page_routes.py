@@ -274,3 +274,21 @@ def test_the_served_page_links_each_loan_to_its_case_read_only(
     for target in (f"/{SECRET}/case/", f"/{SECRET}/case/../paid", f"/{SECRET}/case/Wallet"):
         assert renegotiated.answer("GET", target, {}, b"") is None
     assert payments(renegotiated) == [("wallet", Decimal("212.00"), "2027-01-15")]
+
+
+def test_an_agreement_not_in_force_yet_is_not_paid_from_the_page(
+    renegotiated: PageRoutes,
+) -> None:
+    # 20 March: the agreement of 1 April is written in the config but not in force. Money
+    # paid today belongs to version 1, so Paid on version 2's #1 (200, due 15 April) would
+    # land on version 1's rows: the page offers no button for it and the server records
+    # nothing when asked anyway.
+    before = datetime(2027, 3, 20, 4, 0, tzinfo=UTC)
+    renegotiated._clock = lambda: before  # noqa: SLF001 - the page's clock
+    page = renegotiated.answer("GET", f"/{SECRET}/", {}, b"")
+    assert page is not None and 'data-version="2" data-number="1"' in page[2].decode()
+    assert b'name="version" value="2"' not in page[2]
+    token = renegotiated.new_token()
+    answer = renegotiated.answer("POST", f"/{SECRET}/paid", {}, versioned(token, 2, 1))
+    assert answer is not None and (answer[0], answer[1]) == (303, [("Location", "./")])
+    assert payments(renegotiated) == [("wallet", Decimal("212.00"), "2027-01-15")]
