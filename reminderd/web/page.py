@@ -191,7 +191,9 @@ def _pay_form(content: Content, row: dict[str, Any], actions: Actions) -> str:
     )
 
 
-def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> str:
+def _due_row(
+    content: Content, row: dict[str, Any], actions: Actions | None, in_force: dict[str, int]
+) -> str:
     loc = content.locale
     overdue = row["status"] == "overdue"
     number = f"{row['number']}/{row['of']}" if row["of"] else str(row["number"])
@@ -212,10 +214,7 @@ def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> 
         reminders = t("page.reminders.none", loc)
     # Money paid today belongs to the version in force today (SPEC §8): an installment of an
     # agreement not in force yet cannot be paid from here (the server would refuse it too).
-    in_force = next(
-        (loan.get("version", 1) for loan in content.loans if loan["id"] == row["loan"]), 1
-    )
-    payable = outstanding > 0 and int(row.get("version", 1)) == in_force
+    payable = outstanding > 0 and int(row.get("version", 1)) == in_force.get(row["loan"], 1)
     button = _pay_form(content, row, actions) if actions is not None and payable else ""
     badge = t("page.status.overdue" if overdue else "page.status.upcoming", loc)
     due = day(datetime.fromisoformat(row["due"]).date(), loc)
@@ -239,7 +238,8 @@ def _dues(content: Content, actions: Actions | None) -> str:
     if not content.dues:
         empty = escape(t("page.next.none", loc, days=DUE_DAYS))
         return f'<section>{title}<p class="muted">{empty}</p></section>'
-    rows = "".join(_due_row(content, row, actions) for row in content.dues)
+    in_force = {loan["id"]: int(loan.get("version", 1)) for loan in content.loans}
+    rows = "".join(_due_row(content, row, actions, in_force) for row in content.dues)
     return f'<section>{title}<ul class="dues">{rows}</ul></section>'
 
 
