@@ -237,8 +237,10 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def render_html(content: dict[str, Any], locale: str) -> str:
-    """The printable ``index.html`` of the case file, in ``locale`` (en or zh_CN)."""
+def render_html(content: dict[str, Any], locale: str, *, bundle: bool = True) -> str:
+    """The printable ``index.html`` of the case file, in ``locale`` (en or zh_CN). With
+    ``bundle=False`` (the live page's view, which has no SHA256SUMS beside it) the line
+    about checking the bundle is left out."""
     from reminderd.messages import language
 
     lang = language(locale)
@@ -315,7 +317,7 @@ dt {{ font-weight: bold; }}
 <h2>{esc(text["timeline"])}</h2>
 <table><tr><th>{esc(text["when"])}</th><th>{esc(text["what"])}</th>
 <th>{esc(text["details"])}</th><th>{esc(text["files"])}</th></tr>{rows}</table>
-<p>{esc(text["checksums"])}</p>
+{f"<p>{esc(text['checksums'])}</p>" if bundle else ""}
 </body>
 </html>
 """

@@ -41,4 +41,4 @@ def render(loan: Loan, state_dir: Path, now: datetime, locale: str) -> str:
         finally:
             conn.close()
         content = casefile.build(loan, payments, notes, sent, documents, now)
-    return case_export.render_html(content, locale)
+    return case_export.render_html(content, locale, bundle=False)

@@ -267,6 +267,7 @@ def test_the_served_page_links_each_loan_to_its_case_read_only(
     html = answer[2].decode()
     assert "Wallet (wallet)" in html and "<td>v2</td><td>2027-04-01</td>" in html
     assert "212.00" in html and 'class="agreement"' in html
+    assert "SHA256SUMS" not in html  # that line belongs to an exported bundle only
     assert (database.stat().st_mtime_ns, database.stat().st_size) == before
     # Only a configured id, only GET/HEAD; anything else is not the page's.
     assert renegotiated.answer("GET", f"/{SECRET}/case/nope", {}, b"")[0] == 404  # type: ignore[index]
