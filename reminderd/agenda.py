@@ -19,10 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from reminderd import plans, reminders
+from reminderd import reminders
+from reminderd.core import versions
 from reminderd.durations import Lead
 from reminderd.model import Config, Installment, Loan, Reminder
-from reminderd.standing import LoanStanding, Standing, allocate
+from reminderd.standing import LoanStanding, Standing, for_loan
 
 # A reminder found this much after its instant was missed (service down, machine asleep) and
 # is marked as a catch-up; within it, it is simply on time.
@@ -62,17 +63,16 @@ class Agenda:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.rows = {loan.id: plans.installments(loan) for loan in config.loans}
+        # Every plan version's installments (SPEC §8); for_loan marks the superseded and
+        # rolled ones, which open_rows() leaves out, so they are never reminded.
+        self.rows = {loan.id: versions.installments(loan) for loan in config.loans}
         self.longest_lead = {
             loan.id: max(loan.reminders.before, default=Lead(), key=Lead.approximate_seconds)
             for loan in config.loans
         }
 
     def standings(self, paid: Mapping[str, Decimal]) -> dict[str, LoanStanding]:
-        return {
-            loan.id: allocate(self.rows[loan.id], paid.get(loan.id, Decimal(0)))
-            for loan in self.config.loans
-        }
+        return {loan.id: for_loan(loan, paid, self.rows[loan.id]) for loan in self.config.loans}
 
     def due(
         self, now: datetime, paid: Mapping[str, Decimal], snoozes: Snoozes | None = None
@@ -82,7 +82,7 @@ class Agenda:
         found: list[Due] = []
         snoozes = snoozes or {}
         for loan in self.config.loans:
-            standing = allocate(self.rows[loan.id], paid.get(loan.id, Decimal(0)))
+            standing = for_loan(loan, paid, self.rows[loan.id])
             lead = self.longest_lead[loan.id]
             items: list[Due] = []
             for row in standing.open_rows():
@@ -127,7 +127,7 @@ class Agenda:
         due instant (an installment turns overdue), or the end of a snooze."""
         best: datetime | None = None
         for loan in self.config.loans:
-            standing = allocate(self.rows[loan.id], paid.get(loan.id, Decimal(0)))
+            standing = for_loan(loan, paid, self.rows[loan.id])
             lead = self.longest_lead[loan.id]
             for row in standing.open_rows():
                 inst = row.installment

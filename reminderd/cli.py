@@ -307,6 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="an XDG autostart entry instead of a systemd user unit (Linux desktops)",
     )
+    service.add_argument(
+        "--no-enable",
+        action="store_true",
+        help="write or remove the file only; do not ask systemctl, launchctl or schtasks",
+    )
     return parser
 
 

@@ -6,8 +6,8 @@ lines read ``PATH:LINE:COLUMN: where.in.file: what is wrong``.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import stat
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,7 @@ from reminderd import yamlsource as ys
 from reminderd.durations import Lead
 from reminderd.errors import ConfigError, UserError
 from reminderd.model import (
+    Agreement,
     AppriseSettings,
     CalendarSettings,
     Channels,
@@ -28,11 +29,13 @@ from reminderd.model import (
     DueSpec,
     EmailSettings,
     Loan,
+    OverdueTerms,
     Plan,
     Reminders,
     ScheduledPayment,
     Secret,
 )
+from reminderd.platform import files
 from reminderd.validation import Run
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -96,9 +99,14 @@ def _one_line(text: str) -> str:
 
 
 def system_zone(environ: dict[str, str] | os._Environ[str]) -> ZoneInfo:
-    """The system's zone: ``$TZ``, else ``/etc/localtime``'s name, else UTC."""
+    """The system's zone: ``$TZ``, else the platform's (``tzlocal``: the registry on Windows),
+    else ``/etc/localtime``'s name, else UTC."""
     name = environ.get("TZ", "").lstrip(":")
     candidates = [name] if name else []
+    with contextlib.suppress(Exception):  # tzlocal raises several kinds; fall back below
+        import tzlocal
+
+        candidates.append(tzlocal.get_localzone_name() or "")
     try:
         target = os.path.realpath("/etc/localtime")
         if "zoneinfo/" in target:
@@ -147,6 +155,19 @@ class _Builder:
             loan = self._loan(loan_values, where, zone, currency, values, channels)
             if loan is not None:
                 loans.append(loan)
+        total = sum(
+            _installment_count(plan)
+            for loan in loans
+            for plan in (loan.plan, *(agreement.plan for agreement in loan.renegotiated))
+        )
+        if total > schema.MAX_TOTAL_INSTALLMENTS:
+            # Refused before any plan is built: 6 million installments took minutes and GBs.
+            self.run.at(
+                "loans",
+                f"the plans add up to {total:,} installments; at most "
+                f"{schema.MAX_TOTAL_INSTALLMENTS:,} across all loans "
+                "(fewer loans, or shorter plans)",
+            )
         if self.run.problems:
             return None
         return Config(
@@ -237,7 +258,7 @@ class _Builder:
             self.run.at(f"{where}.{secret_keys[1]}", f"use only one of {', '.join(secret_keys)}")
         if secret_keys and "username" not in raw:
             self.run.at(f"{where}.{secret_keys[0]}", "a password needs a username")
-        if "password" in raw and self.mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if "password" in raw and files.open_to_others(self.mode):
             self.run.at(
                 f"{where}.password",
                 f"a password written in the config needs a file only you can read: "
@@ -249,7 +270,8 @@ class _Builder:
             port=raw.get("port", DEFAULT_PORTS[security]),
             security=security,
             sender=raw["from"],
-            to=tuple(raw["to"]),
+            # One item may hold several addresses ("a@x, b@y"); each is one recipient.
+            to=tuple(dict.fromkeys(address for item in raw["to"] for address in item)),
             username=raw.get("username"),
             password=Secret(
                 env=raw.get("password_env"),
@@ -288,9 +310,14 @@ class _Builder:
             raw.get("reminders", {}), top.get("reminders", {}), f"{where}.reminders", channels
         )
         plan = self._plan(raw.get("plan", {}), f"{where}.plan", currency)
-        if not {"id", "name"} <= raw.keys() or plan is None:
+        overdue_given = {**top.get("overdue", {}), **raw.get("overdue", {})}
+        overdue = self._overdue(overdue_given, f"{where}.overdue", currency)
+        agreements = self._agreements(
+            raw.get("renegotiated", []), f"{where}.renegotiated", currency, overdue_given
+        )
+        if not {"id", "name"} <= raw.keys() or plan is None or agreements is None:
             return None
-        return Loan(
+        loan = Loan(
             id=raw["id"],
             name=raw["name"],
             currency=currency,
@@ -301,7 +328,78 @@ class _Builder:
             holidays=raw.get("holidays"),
             lender=raw.get("lender"),
             notes=raw.get("notes"),
+            overdue=overdue,
+            renegotiated=agreements,
         )
+        self._check_versions(loan, f"{where}.renegotiated")
+        return loan
+
+    def _overdue(self, given: dict[str, Any], where: str, currency: str) -> OverdueTerms | None:
+        """The merged ``overdue:`` keys as terms; ``None`` when no level wrote any."""
+        if not given:
+            return None
+        grace = given.get("grace", Lead())
+        if grace.seconds:
+            self.run.at(f"{where}.grace", "counts whole days (write 3d)")
+        fee = given.get("fee", Decimal(0))
+        try:
+            fee = money.parse_amount(f"{fee:f}", currency, allow_zero=True)
+        except ValueError as error:
+            self.run.at(f"{where}.fee", str(error))
+        return OverdueTerms(
+            daily_rate=given.get("daily_rate", Decimal(0)),
+            fee=fee,
+            grace_days=grace.days,
+        )
+
+    def _agreements(
+        self, given: list[dict[str, Any]], where: str, currency: str, loan_terms: dict[str, Any]
+    ) -> tuple[Agreement, ...] | None:
+        """Build the ``renegotiated:`` entries (versions 2, 3, …), dates strictly increasing."""
+        agreements = []
+        previous: date | None = None
+        for index, raw in enumerate(given):
+            item = f"{where}[{index}]"
+            if "on" not in raw or "plan" not in raw:
+                return None
+            if previous is not None and raw["on"] <= previous:
+                self.run.at(
+                    f"{item}.on", f"must be after the previous agreement's date ({previous})"
+                )
+            previous = raw["on"]
+            plan = self._plan(raw["plan"], f"{item}.plan", currency)
+            if plan is None:
+                return None
+            terms = self._overdue(
+                {**loan_terms, **raw.get("overdue", {})}, f"{item}.overdue", currency
+            )
+            agreements.append(
+                Agreement(
+                    on=raw["on"],
+                    plan=plan,
+                    note=raw.get("note"),
+                    document=self._path(raw["document"]) if "document" in raw else None,
+                    overdue=terms,
+                )
+            )
+        return tuple(agreements)
+
+    def _check_versions(self, loan: Loan, where: str) -> None:
+        """An agreement's installments start on or after its ``on``: the new terms cannot
+        ask for money before they exist, and versions stay in due order."""
+        if not loan.renegotiated or self.run.problems:
+            return
+        from reminderd.core import versions
+
+        for index, (agreement, rows) in enumerate(
+            zip(loan.renegotiated, versions.plan_rows(loan)[1:], strict=True)
+        ):
+            if rows and rows[0].due < agreement.on:
+                self.run.at(
+                    f"{where}[{index}].plan",
+                    f"its first installment ({rows[0].due}) is before the agreement's "
+                    f"date ({agreement.on})",
+                )
 
     def _plan(self, raw: dict[str, Any], where: str, currency: str) -> Plan | None:
         kind = raw.get("kind")
@@ -391,11 +489,25 @@ class _Builder:
             every=every,
             annual_rate=raw.get("annual_rate", Decimal(0)),
             until=until,
+            ongoing=raw.get("ongoing", False),
         )
 
 
 def _due(value: tuple[date, Any]) -> DueSpec:
     return DueSpec(day=value[0], at=value[1])
+
+
+def _installment_count(plan: Plan) -> int:
+    """How many installments ``plan`` has (an upper bound for ``until``), without building it."""
+    if plan.kind == "once":
+        return 1
+    if plan.kind == "list":
+        return len(plan.installments)
+    if plan.count:
+        return plan.count
+    if plan.until is not None and plan.first_due is not None:
+        return _estimate_count(plan.first_due.day, plan.until, plan.every)
+    return 1
 
 
 def _estimate_count(first: date, until: date, every: Any) -> int:

@@ -47,12 +47,14 @@ KIND_RANK = {"ahead": 0, "due": 1, "overdue": 2}
 
 def backoff(attempts: int) -> timedelta:
     """Wait before retry number ``attempts`` (1-based): 10 s, 20 s, 40 s … at most 10 min."""
-    return min(RETRY_FIRST * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+    # The exponent stops growing long after the cap is reached: 10 s × 2⁴³ would not even
+    # fit a timedelta (attempt 44, six hours of failures, raised OverflowError before).
+    return min(RETRY_FIRST * (2 ** min(max(attempts - 1, 0), 20)), RETRY_MAX)
 
 
 def log_backoff(attempts: int) -> timedelta:
     """Wait before writing the delivery log again: 0.2 s, 0.4 s, 0.8 s … at most 30 s."""
-    return min(LOG_RETRY_FIRST * (2 ** max(attempts - 1, 0)), LOG_RETRY_MAX)
+    return min(LOG_RETRY_FIRST * (2 ** min(max(attempts - 1, 0), 20)), LOG_RETRY_MAX)
 
 
 @dataclass

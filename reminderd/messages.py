@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from reminderd.model import Installment, Loan, Reminder
 from reminderd.money import format_money
+
+if TYPE_CHECKING:
+    from reminderd.core.overdue import OverdueCost
 
 _WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -42,7 +46,7 @@ _TEXT = {
             "This reminder was due at {at} and was missed while reminderd was not running "
             "(or the computer was asleep)."
         ),
-        "record": "When you have paid, record it: reminderd pay {loan_id} {amount}",
+        "record": "When you have paid, record it: {command} pay {loan_id} {amount}",
         "test_subject": "reminderd test message",
         "test_body": (
             "This is a test message from reminderd, sent at {now}.\n"
@@ -50,6 +54,10 @@ _TEXT = {
         ),
         "action_paid": "Paid",
         "action_snooze": "Snooze",
+        "overdue_cost": (
+            "{days} late; estimated penalty so far {cost}, +{per_day} per further day"
+        ),
+        "version": "Plan version {version}, agreed {on}",
     },
     "zh": {
         "subject_ahead": "还款提醒：{loan} 第{label}期 应还{outstanding}，{days}后到期",
@@ -73,13 +81,15 @@ _TEXT = {
         "balance_after": "本期还款后剩余本金：{balance}",
         "notes": "备注：{notes}",
         "missed": "此提醒原定于{at}发送，因 reminderd 未运行（或电脑处于休眠）而错过，现补发。",
-        "record": "还款后请记录：reminderd pay {loan_id} {amount}",
+        "record": "还款后请记录：{command} pay {loan_id} {amount}",
         "test_subject": "reminderd 测试消息",
         "test_body": (
             "这是 reminderd 于{now}发送的测试消息。\n如果您能看到它，还款提醒就能送达这里。"
         ),
         "action_paid": "已还款",
         "action_snooze": "稍后提醒",
+        "overdue_cost": "逾期 {days} 天，预计罚息已达 {cost}，每多一天 +{per_day}",
+        "version": "还款方案第 {version} 版，{on}达成",
     },
 }
 
@@ -110,12 +120,18 @@ def render(
     now: datetime,
     locale: str,
     catch_up: bool = False,
+    command: str = "reminderd",
+    overdue: OverdueCost | None = None,
 ) -> tuple[str, str]:
     """Return the (subject, body) of ``reminder`` for installment ``inst`` of ``loan``.
 
+    ``command`` starts the "record it" hint: ``reminderd`` with the ``-c``/``--state-dir``
+    the service runs with (:func:`reminderd.commands.invocation.reminderd_command`).
+
     ``paid`` is what was already paid towards this installment; the text asks for the rest.
     ``now`` (aware) decides "in N days" / "overdue by N days", counted in calendar days in
-    the loan's zone. ``catch_up`` marks a reminder sent late after downtime.
+    the loan's zone. ``catch_up`` marks a reminder sent late after downtime. ``overdue`` is
+    the loan's overdue cost (SPEC §8); an overdue reminder says it when the contract has one.
     """
     lang = language(locale)
     text = _TEXT[lang]
@@ -153,6 +169,8 @@ def render(
     if loan.lender:
         lines.append(text["lender"].format(lender=loan.lender))
     lines.append(text["installment"].format(label=label))
+    if inst.version > 1:
+        lines.append(version_line(loan, inst.version, locale))
     lines.append(text["amount"].format(amount=money["amount"]))
     if paid > 0:
         lines.append(text["paid"].format(paid=money["paid"]))
@@ -166,6 +184,8 @@ def render(
         )
     )
     lines.append(text[f"status_{variant}"].format(**fields))
+    if overdue is not None and variant == "overdue" and (overdue.total or overdue.per_day):
+        lines.append(overdue_line(overdue, locale))
     lines.append(text["balance_after"].format(balance=money["balance"]))
     if loan.notes:
         lines.append(text["notes"].format(notes=loan.notes))
@@ -174,8 +194,28 @@ def render(
         lines.append("")
         lines.append(text["missed"].format(at=f"{_date(at, lang)} {at.strftime('%H:%M')}"))
     lines.append("")
-    lines.append(text["record"].format(loan_id=loan.id, amount=f"{outstanding:f}"))
+    lines.append(text["record"].format(command=command, loan_id=loan.id, amount=f"{outstanding:f}"))
     return subject, "\n".join(lines) + "\n"
+
+
+def overdue_line(cost: OverdueCost, locale: str) -> str:
+    """What being late costs, in one line: ``逾期 12 天，预计罚息已达 ¥36.00，每多一天 +¥3.00``
+    / ``12 days late; estimated penalty so far ¥36.00, +¥3.00 per further day``."""
+    lang = language(locale)
+    days = f"{cost.days}" if lang == "zh" else _days(cost.days, lang)
+    return _TEXT[lang]["overdue_cost"].format(
+        days=days,
+        cost=format_money(cost.total, cost.currency),
+        per_day=format_money(cost.per_day, cost.currency),
+    )
+
+
+def version_line(loan: Loan, version: int, locale: str) -> str:
+    """Which agreement an installment belongs to: ``Plan version 2, agreed 2026-11-20``."""
+    lang = language(locale)
+    on = loan.renegotiated[version - 2].on
+    shown = f"{on.year}年{on.month}月{on.day}日" if lang == "zh" else on.isoformat()
+    return _TEXT[lang]["version"].format(version=version, on=shown)
 
 
 def render_test(locale: str, now: datetime) -> tuple[str, str]:
@@ -217,11 +257,13 @@ def render_overdue_group(
     locale: str,
     catch_up: bool = False,
     missed_at: datetime | None = None,
+    command: str = "reminderd",
 ) -> tuple[str, str]:
     """Return the (subject, body) of one message telling of several overdue installments of
     ``loan`` at once: ``rows`` holds each installment (oldest first) with what was already
     paid towards it. Lists each with its due date, days overdue and what is still to pay,
-    then the total; ``catch_up`` (with ``missed_at``) marks it as sent late."""
+    then the total; ``catch_up`` (with ``missed_at``) marks it as sent late; ``command``
+    starts the "record it" hint, as in :func:`render`."""
     lang = language(locale)
     text = _TEXT[lang]
     group = _GROUP_TEXT[lang]
@@ -253,7 +295,7 @@ def render_overdue_group(
         lines.append("")
         lines.append(text["missed"].format(at=f"{_date(at, lang)} {at.strftime('%H:%M')}"))
     lines.append("")
-    lines.append(text["record"].format(loan_id=loan.id, amount=f"{total:f}"))
+    lines.append(text["record"].format(command=command, loan_id=loan.id, amount=f"{total:f}"))
     subject = group["subject"].format(loan=loan.name, count=len(rows), total=shown_total)
     if catch_up:
         subject = text["missed_prefix"] + subject

@@ -44,6 +44,9 @@ class Plan:
     every: Step | None = None
     annual_rate: Decimal = Decimal(0)
     until: date | None = None  # recurring
+    # An open-ended bill (rent, a card's minimum) rather than a debt to be paid off; the
+    # forecast leaves such plans out of "free of debt".
+    ongoing: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,27 @@ class Reminders:
     time: time
     overdue_every: Lead | None  # None means "never"
     channels: tuple[str, ...]  # resolved: the configured channels this loan's reminders use
+
+
+@dataclass(frozen=True)
+class OverdueTerms:
+    """What the contract says a late installment costs (SPEC §8): penalty interest per day
+    on the unpaid part, a fee once per installment still unpaid after the grace days."""
+
+    daily_rate: Decimal = Decimal(0)
+    fee: Decimal = Decimal(0)
+    grace_days: int = 0
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One ``renegotiated:`` entry: the plan in force from ``on`` (version 2, 3, …)."""
+
+    on: date
+    plan: Plan
+    note: str | None = None
+    document: Path | None = None
+    overdue: OverdueTerms | None = None  # resolved: the loan's terms with this entry's keys
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,8 @@ class Loan:
     holidays: str | None = None  # "CN", "US-CA"
     lender: str | None = None
     notes: str | None = None
+    overdue: OverdueTerms | None = None  # None: being late costs nothing we know of
+    renegotiated: tuple[Agreement, ...] = ()  # later agreements, oldest first
 
 
 @dataclass(frozen=True)
@@ -95,7 +121,7 @@ class EmailSettings:
 
 @dataclass(frozen=True)
 class DesktopSettings:
-    backend: str = "auto"  # auto | dbus | plyer
+    backend: str = "auto"  # auto | dbus | desktop-notifier | plyer
     timeout: float = 10.0
 
 
@@ -167,6 +193,7 @@ class Installment:
     principal: Decimal
     interest: Decimal
     balance_after: Decimal  # what is still owed on the plan after this one is paid
+    version: int = 1  # the plan version (SPEC §8): 1 is ``plan:``, 2 the first agreement
 
     def label(self) -> str:
         return f"{self.number}/{self.of}" if self.of else f"{self.number}"

@@ -59,7 +59,13 @@ _SYMBOLS = {
     "MOP": "MOP$",
 }
 MAX_AMOUNT = Decimal("1e15")
-_AMOUNT_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_AMOUNT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+# Thousands groups as a person writes them: 1 to 3 digits, then groups of exactly three, all
+# separated by the same mark (``1,200,000.50`` or ``1_200_000``); decimals never grouped.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[,_])\d{3}(?:(?P=sep)\d{3})*(\.\d*)?", re.ASCII)
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．＿＋－", "0123456789,._+-")
 
 
 def minor_units(currency: str) -> int:
@@ -79,15 +85,24 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 
 
 def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> Decimal:
-    """Parse a decimal amount written by a person.
+    """Parse a decimal amount written by a person (``pay``, ``plan --principal/--budget``).
 
-    Raises ``ValueError`` with a readable reason when ``text`` is not a plain decimal number,
+    Given ``1200``, ``1200.5`` or ``1,200.50`` (commas, or underscores, only between
+    well-formed groups of three digits; full-width digits and commas count as ASCII ones),
+    returns the Decimal at ``currency``'s minor unit. Raises ``ValueError`` with a readable
+    reason when ``text`` is not such a number (``12,00``, ``1,5``, ``1.200,00``, ``1,2,3``),
     is negative (or zero, unless ``allow_zero``), is absurdly large, or has more decimals
     than ``currency`` has.
     """
-    cleaned = text.strip().replace("_", "").replace(",", "")
-    if not _AMOUNT_TEXT.match(cleaned):
-        raise ValueError(f"not an amount: {text!r} (write it like 1200 or 1200.50)")
+    # A Chinese input method types full-width "１，２００"; read it as "1,200". Only those
+    # forms: NFKC would also turn a superscript "1²" into "12".
+    stripped = text.translate(_FULL_WIDTH).strip()
+    if _AMOUNT_TEXT.fullmatch(stripped):
+        cleaned = stripped
+    elif _GROUPED.fullmatch(stripped):
+        cleaned = stripped.replace(",", "").replace("_", "")
+    else:
+        raise ValueError(_why_not_amount(text, stripped))
     try:
         value = Decimal(cleaned)
     except InvalidOperation as error:  # pragma: no cover - the regex admits only valid text
@@ -104,6 +119,31 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> Decim
         unit = "no decimals" if places == 0 else f"at most {places} decimals"
         raise ValueError(f"{text} has too many decimals: {currency} takes {unit}")
     return value.quantize(quantum(currency))
+
+
+def _why_not_amount(text: str, stripped: str) -> str:
+    """The reason ``text`` is refused, naming the likely intent when it has separators."""
+    example = "write it like 1200, 1200.50 or 1,200.50"
+    decimal_comma = re.fullmatch(r"[+-]?(\d+),(\d{1,2})", stripped, re.ASCII)
+    if decimal_comma:
+        meant = f"{decimal_comma[1]}.{decimal_comma[2]}"
+        return (
+            f"not an amount: {text!r}: the decimal mark is a point (if you mean {meant}, "
+            "write that); a comma only separates groups of three digits (1,200.50)"
+        )
+    if re.fullmatch(r"[+-]?[\d.,_]*\d[\d.,_]*", stripped, re.ASCII) and re.search(
+        r"[,_]", stripped
+    ):
+        if re.search(r"\.\d*[,_]", stripped) or re.fullmatch(r"[^,]*\.[^,]*,\d{1,2}", stripped):
+            return (
+                f"not an amount: {text!r}: the decimal mark is a point and a comma only "
+                f"separates thousands ({example})"
+            )
+        return (
+            f"not an amount: {text!r}: a comma separates thousands, so groups of three digits "
+            f"must follow it ({example})"
+        )
+    return f"not an amount: {text!r} ({example})"
 
 
 def format_money(amount: Decimal, currency: str) -> str:

@@ -13,8 +13,6 @@ from dataclasses import replace
 from datetime import time
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from reminderd import money, plans
 from reminderd.context import Context
 from reminderd.durations import Lead, Step, parse_step
@@ -125,8 +123,10 @@ def plan_command(args: argparse.Namespace, context: Context) -> int:
         if args.first_due:
             day, at = to_due(args.first_due)
         else:
-            day, at = context.now().astimezone(zone).date() + relativedelta(months=1), None
-        budget = money.parse_amount(args.budget, currency) if args.budget else None
+            today = context.now().astimezone(zone).date()
+            day, at = plans.add_steps(today, Step(1, "month"), 1), None
+        # "--budget=" is given, and empty: refused as an amount, not taken for "no budget".
+        budget = money.parse_amount(args.budget, currency) if args.budget is not None else None
     except (ValueError, Invalid) as error:
         raise UserError(str(error)) from None
     loan, rows = propose(

@@ -19,9 +19,11 @@ from reminderd.validation import (
     Struct,
     Tagged,
     Type,
+    check_characters,
     to_amount,
     to_choice,
     to_date,
+    to_decimal,
     to_due,
     to_int,
     to_rate,
@@ -31,6 +33,9 @@ from reminderd.validation import (
 
 MAX_INSTALLMENTS = 1200  # a hundred years of monthly payments; more is a mistake
 MAX_LOANS = 100_000
+# Across all loans: what keeps check and upcoming within seconds and a few hundred MB
+# (figures in the README); a person's debts are far fewer.
+MAX_TOTAL_INSTALLMENTS = 400_000
 
 
 def _duration(text: str) -> Lead:
@@ -77,6 +82,31 @@ def _zone(text: str) -> ZoneInfo:
         ) from None
 
 
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false"):
+        raise Invalid(f"write true or false, not {text.strip()!r}")
+    return value == "true"
+
+
+def _daily_rate(text: str) -> object:
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        value = to_decimal(stripped[:-1]) / 100
+    else:
+        value = to_decimal(stripped)
+    if value < 0 or value > 1:
+        raise Invalid(f"must be between 0 and 100% a day, got {stripped}")
+    return value
+
+
+def _fee(text: str) -> object:
+    value = to_decimal(text)
+    if value < 0:
+        raise Invalid(f"must not be negative, got {text.strip()}")
+    return value
+
+
 def _currency(text: str) -> str:
     code = text.strip().upper()
     if code not in money.KNOWN:
@@ -104,16 +134,46 @@ def _listen(text: str) -> str:
     return text.strip()
 
 
+# An addr-spec as people write them: no spaces, quotes, brackets or separators on either
+# side of the @; the domain may be IDN text but not start or end with a dot.
+_ADDR_SPEC = re.compile(r'[^@\s<>(),;:"\[\]\\]+@(?!\.)[^@\s<>(),;:"\[\]\\]+(?<!\.)')
+
+
+def _mailboxes(text: str) -> list[str]:
+    """The mailboxes in ``text`` (``a@x.com``, ``Jane <j@x.com>``, several with commas),
+    each as it goes into a header; raise :class:`Invalid` naming what is not an address."""
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
+    check_characters(text)
+    found = getaddresses([text])
+    # getaddresses glues words together where it cannot parse ("a@b.c Bcc: x" gives
+    # "a@b.cBcc"): an address that is not written as such in the text is not one.
+    if not found or any(not _ADDR_SPEC.fullmatch(addr) or addr not in text for _, addr in found):
+        raise Invalid(f"not an e-mail address: {text.strip()!r} (write name@example.com)")
+    try:
+        return [str(Address(name, addr_spec=addr)) if name else addr for name, addr in found]
+    except (ValueError, TypeError):
+        raise Invalid(f"not an e-mail address: {text.strip()!r} (write name@example.com)") from None
+
+
 def _address(text: str) -> str:
-    if "@" not in text or "\n" in text or "\r" in text:
-        raise Invalid(f"not an e-mail address: {text!r}")
-    return text.strip()
+    mailboxes = _mailboxes(text)
+    if len(mailboxes) > 1:
+        raise Invalid(f"must be one address, got {len(mailboxes)}: {text.strip()!r}")
+    return mailboxes[0]
+
+
+def _recipients(text: str) -> tuple[str, ...]:
+    # "a@x.com, b@y.com" in one string means two recipients: each gets its own RCPT TO.
+    return tuple(_mailboxes(text))
 
 
 DURATION = Type("a duration (30s, 2h, 1d, 1d12h, P1D)", _duration)
 TIMEOUT = Type("a duration (30s)", _duration)
 TEXT = Type("text", to_text())
-PATH = Type("a file path", to_text(4096))
+LINE = Type("one line of text", to_text(one_line=True))  # a header, a host, a name
+PATH = Type("a file path", to_text(4096, one_line=True))
 AMOUNT = Type("an amount (1200.50)", to_amount)
 DUE = Type("a date (YYYY-MM-DD) or date and time (YYYY-MM-DD HH:MM)", to_due)
 STEP = Type("a step (1 month, 2 weeks, 14 days, 1 year)", _step)
@@ -148,7 +208,7 @@ REMINDERS = Struct(REMINDER_FIELDS, name="reminder settings")
 
 EMAIL = Struct(
     (
-        Field("host", TEXT, "SMTP server", required=True),
+        Field("host", LINE, "SMTP server", required=True),
         Field(
             "port",
             Type("a port", to_int(1, 65535)),
@@ -161,8 +221,8 @@ EMAIL = Struct(
             "how the connection is encrypted",
             default="starttls",
         ),
-        Field("username", TEXT, "login name; no login when absent"),
-        Field("password_env", TEXT, "name of the environment variable holding the password"),
+        Field("username", LINE, "login name; no login when absent"),
+        Field("password_env", LINE, "name of the environment variable holding the password"),
         Field(
             "password_file",
             PATH,
@@ -170,11 +230,11 @@ EMAIL = Struct(
             "looked up in $CREDENTIALS_DIRECTORY",
         ),
         Field("password", TEXT, "the password itself; only in a config file nobody else can read"),
-        Field("from", TEXT, "the From: address", required=True),
+        Field("from", Type("an e-mail address", _address), "the From: address", required=True),
         Field(
             "to",
-            ListOf(Type("an e-mail address", _address), min_items=1, single_ok=True),
-            "recipients",
+            ListOf(Type("e-mail addresses", _recipients), min_items=1, single_ok=True),
+            'recipients; "a@example.com, b@example.com" is two',
             required=True,
         ),
         Field("ca_file", PATH, "extra CA certificate(s) for a private mail server"),
@@ -192,8 +252,12 @@ CHANNELS = Struct(
                 (
                     Field(
                         "backend",
-                        Type("auto | dbus | plyer", to_choice("auto", "dbus", "plyer")),
-                        "dbus talks to the notification server directly (Linux); plyer elsewhere",
+                        Type(
+                            "auto | dbus | desktop-notifier | plyer",
+                            to_choice("auto", "dbus", "desktop-notifier", "plyer"),
+                        ),
+                        "auto: dbus on Linux, desktop-notifier on macOS and Windows (both "
+                        "confirm delivery and show the buttons); plyer cannot confirm",
                         default="auto",
                     ),
                     Field("timeout", TIMEOUT, "give up after this long", default="10s"),
@@ -224,9 +288,9 @@ CHANNELS = Struct(
             Struct(
                 (
                     Field(
-                        "urls", ListOf(TEXT, single_ok=True), "Apprise URLs (ntfy://, tgram://…)"
+                        "urls", ListOf(LINE, single_ok=True), "Apprise URLs (ntfy://, tgram://…)"
                     ),
-                    Field("urls_env", TEXT, "environment variable holding the URLs (secret)"),
+                    Field("urls_env", LINE, "environment variable holding the URLs (secret)"),
                     Field("timeout", TIMEOUT, "give up after this long", default="30s"),
                 ),
                 null_is_empty=False,
@@ -319,9 +383,51 @@ PLAN = Tagged(
                 EVERY,
                 Field("count", COUNT, "number of payments (or until)"),
                 Field("until", Type("a date (YYYY-MM-DD)", to_date), "last possible date"),
+                Field(
+                    "ongoing",
+                    Type("true | false", _boolean),
+                    "an open-ended bill (rent, a card's minimum), not a debt to pay off",
+                    default="false",
+                ),
             )
         ),
     },
+)
+
+OVERDUE = Struct(
+    (
+        Field(
+            "daily_rate",
+            Type("a daily rate (0.0005 or 0.05%)", _daily_rate),
+            "penalty interest per day on the unpaid part (罚息)",
+            default="0",
+        ),
+        Field(
+            "fee",
+            Type("an amount (50, or 0)", _fee),
+            "charged once per installment still unpaid after the grace (违约金)",
+            default="0",
+        ),
+        Field("grace", DURATION, "whole days after the due date before any cost", default="0d"),
+    ),
+    name="overdue terms",
+)
+
+AGREEMENT = Struct(
+    (
+        Field(
+            "on",
+            Type("a date (YYYY-MM-DD)", to_date),
+            "the day the new terms take effect",
+            required=True,
+        ),
+        Field("plan", PLAN, "the agreed plan (same kinds as plan)", required=True),
+        Field("note", TEXT, "who agreed what, how (call, letter, agent number)"),
+        Field("document", PATH, "the signed agreement; kept like a receipt (SHA-256)"),
+        Field("overdue", OVERDUE, "overdue terms from `on`; keys given replace the loan's"),
+    ),
+    name="an agreement",
+    null_is_empty=False,
 )
 
 LOAN = Struct(
@@ -335,7 +441,7 @@ LOAN = Struct(
             "short unique name, used by the CLI and in calendar UIDs",
             required=True,
         ),
-        Field("name", TEXT, "shown to you", required=True),
+        Field("name", LINE, "shown to you", required=True),
         Field("lender", TEXT, "who is owed"),
         Field("notes", TEXT, "free text: hotline, account number…; shown in the calendar"),
         Field(
@@ -363,6 +469,12 @@ LOAN = Struct(
             Type("a country code (CN, US, US-CA)", _country),
             "holiday calendar for adjust",
             default_doc="weekends only",
+        ),
+        Field("overdue", OVERDUE, "what a late installment costs; keys override the defaults"),
+        Field(
+            "renegotiated",
+            ListOf(AGREEMENT, min_items=1, max_items=100),
+            "later agreements, oldest first; each is the next plan version",
         ),
     ),
     name="a loan",
@@ -397,6 +509,7 @@ ROOT = Struct(
             Struct((Field("monthly", AMOUNT, "warn when a month's dues exceed this"),)),
             "your monthly repayment budget",
         ),
+        Field("overdue", OVERDUE, "default overdue terms of every loan", default_doc="no cost"),
         Field("loans", ListOf(LOAN, max_items=MAX_LOANS), "every debt and its plan", required=True),
     ),
     name="the config",
@@ -415,6 +528,8 @@ def _walk(struct: Struct | Tagged, prefix: str) -> list[tuple[str, Field]]:
         path = f"{prefix}.{spec.key}" if prefix else spec.key
         rows.append((path, spec))
         inner = spec.type.item if isinstance(spec.type, ListOf) else spec.type
+        if inner is PLAN and path != "loans[].plan":
+            continue  # an agreement's plan takes the same keys as loans[].plan, listed there
         if isinstance(inner, Struct | Tagged):
             suffix = "[]" if isinstance(spec.type, ListOf) else ""
             rows.extend(_walk(inner, path + suffix))

@@ -25,13 +25,14 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from reminderd import ledger
 from reminderd.agenda import Agenda, Due
 from reminderd.context import Context
 from reminderd.delivery import Deliverer
-from reminderd.errors import EXIT_FAILURE, EXIT_OK, UserError
+from reminderd.errors import EXIT_FAILURE, EXIT_OK, RuntimeFailure, UserError
 from reminderd.ledger import records
 from reminderd.model import Config
 from reminderd.sdnotify import Notifier
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
     logsetup.setup()
     config = context.config()
     service = Service(context, config)
+    service.keep_documents()
     if args.once:
         return service.run_once()
     return service.run_forever()
@@ -88,8 +90,15 @@ class Service:
         self._clock_thread: threading.Thread | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
+            from reminderd.ledger import receipts
+
+            receipts.sweep(self.state_dir, conn)  # what a pay killed mid-receipt left behind
             conn.close()
         self.deliverer = self._deliverer(config)
+        from reminderd.commands.invocation import reminderd_command
+
+        # The "record it" hint in each reminder: a command that reaches this config and ledger.
+        self._command = reminderd_command(context.config_path, self.state_dir, context.environ)
 
     # ---- shared by run and run --once ----------------------------------------------------
 
@@ -118,8 +127,13 @@ class Service:
                 locale=config.locale,
                 catch_up=due.catch_up,
                 missed_at=due.reminder.at,
+                command=self._command,
             )
         else:
+            # SPEC §8: an overdue reminder says what being late costs (debt engineer's call).
+            from reminderd.core.overdue import of_loan
+
+            cost = of_loan(due.loan, self._paid(), now) if due.kind == "overdue" else None
             subject, body = messages.render(
                 due.loan,
                 due.installment,
@@ -128,6 +142,8 @@ class Service:
                 now=now,
                 locale=config.locale,
                 catch_up=due.catch_up,
+                command=self._command,
+                overdue=cost,
             )
         attachment = None
         if channel == "email":
@@ -178,16 +194,19 @@ class Service:
         """Deliver what is due or missed now, rewrite the calendar, wait for both, exit."""
         from reminderd.calendar.writer import CalendarWriter
 
-        self.calendar = CalendarWriter()
+        written: list[Path] = []  # the writer logs a failure and calls back only on success
+        self.calendar = CalendarWriter(on_written=written.append, read_paid=self._paid)
         self.check()
         finished = self.deliverer.wait_idle(ONCE_TIMEOUT)
-        self.calendar.wait_idle(ONCE_TIMEOUT)
+        finished = self.calendar.wait_idle(ONCE_TIMEOUT) and finished
         self.calendar.stop()
         failed = [outcome for outcome in self.deliverer.outcomes if not outcome[2]]
         sent = len(self.deliverer.outcomes) - len(failed)
         self.deliverer.close()
         log.info("run --once: %d sent, %d failed", sent, len(failed))
-        if failed or not finished:
+        if not written:
+            log.error("the calendar %s was not written", self.config.calendar.path)
+        if failed or not finished or not written:
             for key, channel, _, error in failed:
                 log.error("not delivered: %s via %s: %s", key, channel, error)
             return EXIT_FAILURE
@@ -208,8 +227,9 @@ class Service:
         )
         from reminderd.calendar.writer import CalendarWriter
 
-        self.calendar = CalendarWriter(on_written=self._calendar_written)
+        self.calendar = CalendarWriter(on_written=self._calendar_written, read_paid=self._paid)
         self._start_feed()
+        self._start_ledger_watch()
         self._start_watcher()
         # Before the first check: the start-up catch-ups are the notifications whose buttons
         # matter most, and they must go out on the listener's connection.
@@ -217,9 +237,11 @@ class Service:
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
-            (signal.SIGHUP, self._on_hup),
+            # Windows has no SIGHUP: there a changed config is noticed by the file watcher.
+            (getattr(signal, "SIGHUP", None), self._on_hup),
         ):
-            signal.signal(signum, handler)
+            if signum is not None:
+                signal.signal(signum, handler)
         # Both jobs stay for the service's life; only their next run time changes.
         self.scheduler.add_job(
             self._tick, "interval", seconds=NEVER.total_seconds(), id="tick", next_run_time=None
@@ -230,6 +252,9 @@ class Service:
         # Deliver what is due and say READY at once; the calendar (seconds for thousands of
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
         upcoming = self.check(calendar=False)
+        from reminderd.channels import checks
+
+        checks.log_findings(self.config.channels, self.context.environ, log)
         self._arm(datetime.now(UTC))
         # The wall clock's offset from the monotonic one, taken now: a jump right after READY
         # is a jump, too.
@@ -247,8 +272,10 @@ class Service:
         try:
             self.scheduler.start()
         except Exception:
-            # A stop can land while the scheduler's loop is mid-way through its jobs; what it
-            # trips over then is the stop itself, not a failure.
+            # A stop can land while the scheduler's loop is mid-way through its jobs (APScheduler
+            # 3.11: once shutdown() marks it stopped, the loop's own job bookkeeping can raise
+            # JobLookupError); what it trips over then is the stop itself, not a failure. The
+            # tick and reload jobs are never removed, which closes the usual way there.
             if not self._stopping.is_set():
                 raise
             log.debug("the scheduler stopped mid-way", exc_info=True)
@@ -257,10 +284,15 @@ class Service:
         return EXIT_OK
 
     def _status(self, upcoming: datetime | None) -> str:
+        from reminderd.channels import checks
+
+        # A channel that will fail shows in `systemctl status`, not weeks later.
+        problems = checks.status_note(self.config.channels, self.context.environ)
+        suffix = f"; {problems}" if problems else ""
         if upcoming is None:
-            return "nothing left to remind"
+            return "nothing left to remind" + suffix
         local = upcoming.astimezone(self.config.timezone)
-        return f"next check {local:%Y-%m-%d %H:%M:%S %Z}"
+        return f"next check {local:%Y-%m-%d %H:%M:%S %Z}" + suffix
 
     def _arm(self, when: datetime | None) -> None:
         """Have the tick run at ``when`` unless it already runs earlier (or is running: then
@@ -301,7 +333,7 @@ class Service:
             self._check_failures = 0
         except Exception:  # a bad moment (a full or locked disk) must not end the schedule
             self._check_failures += 1
-            wait = min(CHECK_RETRY_FIRST * 2 ** (self._check_failures - 1), CHECK_RETRY_MAX)
+            wait = min(CHECK_RETRY_FIRST * 2 ** min(self._check_failures - 1, 20), CHECK_RETRY_MAX)
             log.exception(
                 "checking for due reminders failed; trying again in %gs", wait.total_seconds()
             )
@@ -355,6 +387,19 @@ class Service:
             gc.freeze()
             gc.enable()
 
+    def keep_documents(self) -> None:
+        """Keep agreement documents seen for the first time, like receipts (SPEC §8; the
+        debt engineer's call site). A failure is logged: reminders matter more."""
+        from reminderd.ledger.notes import keep_config_documents
+
+        try:
+            for warning in keep_config_documents(
+                self.state_dir, self.config.loans, datetime.now(UTC)
+            ):
+                log.warning("%s", warning)
+        except UserError as error:
+            log.warning("agreement documents not kept: %s", error.message)
+
     def _load_and_apply(self) -> None:
         from reminderd.config import load
         from reminderd.errors import ConfigError
@@ -386,6 +431,7 @@ class Service:
             if self.calendar is not None:
                 self.calendar.invalidate()
         log.info("config reloaded: %d loans", len(config.loans))
+        self.keep_documents()
         upcoming = self._tick()
         self.notifier.ready(self._status(upcoming))
 
@@ -415,9 +461,21 @@ class Service:
                     os._exit(EXIT_FAILURE)
                 pause.wait(0.01)
 
-    def _calendar_written(self, data: bytes) -> None:
+    def _calendar_written(self, path: Any) -> None:
         if self.feed is not None:
-            self.feed.set_calendar(data)
+            self.feed.set_calendar_file(path)  # served from the file, never held in memory
+
+    def _start_ledger_watch(self) -> None:
+        """Follow a payment (or undo, or snooze) recorded by another program at once: the
+        next check runs now, and rewrites the calendar the feed serves (issue 11, item 6)."""
+        from reminderd.ledger.watch import LedgerWatcher
+
+        def changed() -> None:
+            if self.scheduler is not None and not self._stopping.is_set():
+                self._arm(datetime.now(UTC))
+
+        self.ledger_watch = LedgerWatcher(self.state_dir, changed)
+        log.debug("watching the ledger by %s", self.ledger_watch.start())
 
     def _start_feed(self) -> None:
         if not self.config.calendar.serve_listen:
@@ -427,31 +485,47 @@ class Service:
         try:
             self.feed = feed.serve(self.config.calendar.serve_listen, self.state_dir)
         except UserError as error:
-            log.error("%s", error.message)
-            return
+            # Running on would let feed-url print an address another program answers.
+            raise RuntimeFailure(f"{error.message}; not starting") from None
         log.info("serving the calendar feed on %s", self.config.calendar.serve_listen)
+        from reminderd.web.routes import PageRoutes
+
+        self.feed.page = PageRoutes(
+            self.feed.secret, self.state_dir, lambda: self.config, on_paid=self._paid_on_page
+        )
+
+    def _paid_on_page(self) -> None:
+        """A payment came from the page: check now, so its reminders stop and the calendar
+        is rewritten."""
+        if self.scheduler is not None and not self._stopping.is_set():
+            self._arm(datetime.now(UTC))
 
     def _start_watcher(self) -> None:
         from reminderd.watch import ConfigWatcher
 
         self.watcher = ConfigWatcher(self.context.config_path, self.request_reload)
         if not self.watcher.start():
-            log.info("cannot watch the config file here; reload with SIGHUP")
-            self.watcher = None
+            # No inotify (macOS, Windows): look at the file every few seconds instead.
+            from reminderd.platform.poll import PollingWatcher
+
+            self.watcher.stop()
+            self.watcher = PollingWatcher(self.context.config_path, self.request_reload)
+            self.watcher.start()
 
     def _start_actions(self, desktop: Any) -> tuple[Any, threading.Event, threading.Thread] | None:
-        """Listen for the desktop notification's "Paid" and "Snooze" buttons: the connection
-        is open when this returns (notifications with buttons go out on it), the clicks are
-        handled by a thread."""
+        """Listen for the desktop notification's "Paid" and "Snooze" buttons. On D-Bus the
+        connection is open when this returns (notifications with buttons go out on it); the
+        clicks are handled by a thread."""
         from reminderd.channels.base import DeliveryError
 
-        if desktop is None or getattr(desktop, "backend", None) != "dbus":
+        if desktop is None or getattr(desktop, "backend", None) not in ("dbus", "desktop-notifier"):
             return None
-        try:
-            desktop.open_actions(self._on_action)
-        except DeliveryError as error:  # no bus now; buttons simply do nothing
-            log.info("desktop notification buttons are not available: %s", error)
-            return None
+        if hasattr(desktop, "open_actions"):
+            try:
+                desktop.open_actions(self._on_action)
+            except DeliveryError as error:  # no bus now; buttons simply do nothing
+                log.info("desktop notification buttons are not available: %s", error)
+                return None
         stop = threading.Event()
 
         def listen() -> None:
@@ -496,6 +570,14 @@ class Service:
         if loan is None or standing is None or not 0 < number <= len(standing.rows):
             return
         row = standing.rows[number - 1]
+        if loan.renegotiated:
+            # Plan versions (SPEC §8) number each version from 1, and reminders go only to
+            # installments still open: the button is about the open one with this number,
+            # never a superseded or rolled one of an earlier version.
+            found = next((r for r in standing.open_rows() if r.installment.number == number), None)
+            if found is None:
+                return
+            row = found
         conn = ledger.connect(self.state_dir, create=True)
         assert conn is not None  # noqa: S101 - create=True
         with contextlib.closing(conn), ledger.transaction(conn):
@@ -509,8 +591,13 @@ class Service:
                 # Payments settle the oldest installments first: paying this one means paying
                 # what is still open up to it (just its own outstanding when it is the oldest;
                 # the whole list of a grouped overdue message, whose newest one it names).
-                amount = sum(
-                    (earlier.outstanding for earlier in standing.rows[:number]), Decimal(0)
+                # (A renegotiated loan's rows mix plan versions: there, the open row alone.)
+                amount = (
+                    row.outstanding
+                    if loan.renegotiated
+                    else sum(
+                        (earlier.outstanding for earlier in standing.rows[:number]), Decimal(0)
+                    )
                 )
                 records.add(
                     conn,
@@ -530,6 +617,8 @@ class Service:
         self._stop_actions()
         if self.watcher is not None:
             self.watcher.stop()
+        if getattr(self, "ledger_watch", None) is not None:
+            self.ledger_watch.stop()
         if self.feed is not None:
             self.feed.stop()
         if self.calendar is not None:

@@ -208,7 +208,8 @@ def _shape(node: ys.Node) -> str:
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_NUMBER = re.compile(r"^[+-]?(\d[\d_]*(\.\d*)?|\.\d+)$")
+# Underscores only between groups of three digits (1_000_000): "1_2_3" is a slip, not 123.
+_NUMBER = re.compile(r"^[+-]?((\d+|\d{1,3}(_\d{3})+)(\.\d*)?|\.\d+)$", re.ASCII)
 
 
 def to_date(text: str) -> date:
@@ -314,15 +315,28 @@ def to_choice(*choices: str, aliases: dict[str, str] | None = None) -> Callable[
 
 
 def to_text(
-    max_length: int = 2000, pattern: str | None = None, hint: str = ""
+    max_length: int = 2000, pattern: str | None = None, hint: str = "", *, one_line: bool = False
 ) -> Callable[[str], str]:
+    """A text converter. NUL is refused in every text (no path, argument or header can hold
+    it, and ``"\\0"`` is valid YAML); with ``one_line``, so are CR and LF, for text that
+    becomes a path, a program argument or a mail header (``"a@b.c\\r\\nBcc: x@y.z"``)."""
+
     def convert(text: str) -> str:
         if not text.strip():
             raise Invalid("must not be empty")
         if len(text) > max_length:
             raise Invalid(f"is longer than {max_length} characters")
+        check_characters(text, one_line=one_line)
         if pattern and not re.fullmatch(pattern, text):
             raise Invalid(hint or f"must match {pattern}")
         return text
 
     return convert
+
+
+def check_characters(text: str, *, one_line: bool = True) -> None:
+    """Raise :class:`Invalid` when ``text`` holds a NUL (or, with ``one_line``, a CR or LF)."""
+    if "\x00" in text:
+        raise Invalid("contains a NUL character (\\0), which no file name or program accepts")
+    if one_line and ("\n" in text or "\r" in text):
+        raise Invalid("must be one line: it contains a line break (\\n or \\r)")

@@ -13,18 +13,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from reminderd import money, plans, reminders
+from reminderd import money, reminders
 from reminderd.context import Context
+from reminderd.core import versions
 from reminderd.model import Config, Loan
-from reminderd.standing import LoanStanding, Standing, allocate
+from reminderd.standing import LoanStanding, Standing, for_loan
 
 
 def standings(config: Config, paid: Mapping[str, Decimal]) -> dict[str, LoanStanding]:
     """Every loan's installments with the loan's recorded payments spread over them."""
-    return {
-        loan.id: allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
-        for loan in config.loans
-    }
+    return {loan.id: for_loan(loan, paid) for loan in config.loans}
 
 
 def upcoming_rows(
@@ -39,6 +37,8 @@ def upcoming_rows(
     for loan_id, standing in standings(config, paid).items():
         loan = by_id[loan_id]
         for row in standing.rows:
+            if row.closed:  # superseded or rolled into an agreement: not owed as such
+                continue
             due_at = row.installment.due_at
             if due_at <= now and not row.settled:
                 overdue.append((loan, row))
@@ -75,6 +75,7 @@ def _row_json(loan: Loan, row: Standing, now: datetime) -> dict[str, Any]:
         "balance_after": cash(inst.balance_after),
         "currency": currency,
         "status": row.status(now),
+        "version": inst.version,
         "reminders": [
             reminder.at.isoformat() for reminder in reminders.before_due(inst, loan.reminders)
         ],
@@ -88,42 +89,139 @@ def paid_totals(context: Context) -> dict[str, Decimal]:
     return ledger.paid_totals(context.state_dir)
 
 
+_NO_LEDGER = {
+    "en": "no ledger in {dir} yet: no payments recorded there (is --state-dir right?)",
+    "zh_CN": "{dir} 中还没有账本：那里没有记录过任何还款（--state-dir 写对了吗？）",
+}
+
+
+def warn_if_no_ledger(context: Context, locale: str = "en") -> bool:
+    """Given a command that only reads the ledger, say on stderr when the state directory
+    has none (a mistyped ``--state-dir`` would otherwise show ¥0 paid); return whether it
+    said so. Nothing is created."""
+    from reminderd.ledger import database_path
+
+    if database_path(context.state_dir).exists():
+        return False
+    context.warn(_NO_LEDGER.get(locale, _NO_LEDGER["en"]).format(dir=context.state_dir))
+    return True
+
+
+def overdue_and_next(
+    config: Config, paid: Mapping[str, Decimal], now: datetime
+) -> tuple[list[tuple[Loan, list[Standing]]], tuple[Loan, Standing] | None]:
+    """Given the config, the payments per loan and ``now``, return each loan's unsettled
+    installments due at or before ``now`` (loans in config order, oldest first) and the
+    earliest unsettled installment due after ``now`` (None when nothing is left)."""
+    overdue: list[tuple[Loan, list[Standing]]] = []
+    next_due: tuple[Loan, Standing] | None = None
+    by_id = {loan.id: loan for loan in config.loans}
+    for loan_id, standing in standings(config, paid).items():
+        loan = by_id[loan_id]
+        late = []
+        for row in standing.rows:
+            if row.settled or row.closed:  # superseded or rolled into an agreement: not owed
+                continue
+            if row.installment.due_at <= now:
+                late.append(row)
+                continue
+            if next_due is None or row.installment.due_at < next_due[1].installment.due_at:
+                next_due = (loan, row)
+            break
+        if late:
+            overdue.append((loan, late))
+    return overdue, next_due
+
+
+MAX_OVERDUE_LINES = 10
+
+# check's summary, in each locale (SPEC §10: what check shows a person follows ``locale``).
+_CHECK = {
+    "en": {
+        "ok": "{source}: OK",
+        "problems": "{source}: valid, but {count} channel problem(s)",
+        "loans": "  loans:        {count}",
+        "installments": "  installments: {count}",
+        "channels": "  channels:     {names}",
+        "none": "none",
+        "overdue": "  overdue:      {due}  {loan} {what}  {owed} unpaid",
+        "overdue_many": "{count} installments since {label}",
+        "overdue_more": "  overdue:      … and {count} more loans",
+        "next": "  next due:     {when}  {loan} {label}  {owed}",
+        "nothing": "  next due:     nothing left to pay",
+        "unverified": "not verified: {line}",
+        "no_channels": "no channels are configured: reminders will go nowhere",
+    },
+    "zh_CN": {
+        "ok": "{source}：没有问题",
+        "problems": "{source}：配置有效，但有 {count} 个渠道问题",
+        "loans": "  借款：    {count}",
+        "installments": "  分期：    {count}",
+        "channels": "  渠道：    {names}",
+        "none": "无",
+        "overdue": "  已逾期：  {due}  {loan} {what}  未还 {owed}",
+        "overdue_many": "自第 {label} 期起共 {count} 期",
+        "overdue_more": "  已逾期：  … 另有 {count} 笔借款",
+        "next": "  下次到期：{when}  {loan} {label}  {owed}",
+        "nothing": "  下次到期：已全部还清",
+        "unverified": "无法在此核实：{line}",
+        "no_channels": "没有配置任何渠道：提醒将无处可发",
+    },
+}
+
+
 def check(args: argparse.Namespace, context: Context) -> int:
-    """Validate the config and print a short summary."""
+    """Validate the config and the channels' settings; print a short summary in the config's
+    ``locale``: what is overdue first, then the next due. Return 1 when a channel will fail
+    (the config itself is valid), else 0; an invalid config raises ``ConfigError``."""
+    from reminderd.channels.checks import ERROR, check_channels
+
     config = context.config()
+    text = _CHECK.get(config.locale, _CHECK["en"])
     now = context.now()
-    count = 0
-    next_due: tuple[datetime, Loan, Any] | None = None
-    for loan in config.loans:
-        rows = plans.installments(loan)
-        count += len(rows)
-        for inst in rows:
-            if inst.due_at > now:
-                if next_due is None or inst.due_at < next_due[0]:
-                    next_due = (inst.due_at, loan, inst)
-                break
-    context.print(f"{config.source}: OK")
-    context.print(f"  loans:        {len(config.loans)}")
-    context.print(f"  installments: {count}")
-    context.print(f"  channels:     {', '.join(config.channels.names()) or 'none'}")
-    if next_due is None:
-        context.print("  next due:     nothing left to pay")
+    findings = check_channels(config.channels, context.environ)
+    errors = [finding for finding in findings if finding.level == ERROR]
+    count = sum(len(versions.installments(loan)) for loan in config.loans)
+    overdue, next_due = overdue_and_next(config, paid_totals(context), now)
+    if errors:
+        context.print(text["problems"].format(source=config.source, count=len(errors)))
     else:
-        _, loan, inst = next_due
-        when = inst.due_at.astimezone(loan.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        context.print(text["ok"].format(source=config.source))
+    context.print(text["loans"].format(count=len(config.loans)))
+    context.print(text["installments"].format(count=count))
+    context.print(text["channels"].format(names=", ".join(config.channels.names()) or text["none"]))
+    for loan, rows in overdue[:MAX_OVERDUE_LINES]:
+        owed = money.format_money(sum((row.outstanding for row in rows), Decimal(0)), loan.currency)
+        first = rows[0].installment
+        what = first.label()
+        if len(rows) > 1:
+            what = text["overdue_many"].format(count=len(rows), label=first.label())
         context.print(
-            f"  next due:     {when}  {loan.name} {inst.label()}  "
-            f"{money.format_money(inst.amount, loan.currency)}"
+            text["overdue"].format(due=first.due.isoformat(), loan=loan.name, what=what, owed=owed)
         )
+    if len(overdue) > MAX_OVERDUE_LINES:
+        context.print(text["overdue_more"].format(count=len(overdue) - MAX_OVERDUE_LINES))
+    if next_due is None:
+        context.print(text["nothing"])
+    else:
+        loan, row = next_due
+        inst = row.installment
+        when = inst.due_at.astimezone(loan.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        owed = money.format_money(row.outstanding, loan.currency)
+        context.print(text["next"].format(when=when, loan=loan.name, label=inst.label(), owed=owed))
+    for finding in findings:
+        line = finding.line()
+        context.warn(line if finding.level == ERROR else text["unverified"].format(line=line))
     if not config.channels.names():
-        context.warn("no channels are configured: reminders will go nowhere")
-    return 0
+        context.warn(text["no_channels"])
+    return 1 if errors else 0
 
 
 def upcoming(args: argparse.Namespace, context: Context) -> int:
     """Print unsettled overdue installments, then the ones due in the next ``--days``."""
     config = context.config()
     now = context.now()
+    warn_if_no_ledger(context, config.locale)
     rows = upcoming_rows(config, paid_totals(context), now, args.days)
     if args.json:
         context.print(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -132,6 +132,12 @@ def parse(text: str, problems: list[Problem]) -> Node | None:
             reason = f"nested more than {MAX_DEPTH} levels deep"
             problems.append(Problem(line, column, "(file)", reason))
             return None
+        tab = _tab_near(text, line, column)
+        if tab is not None:
+            line, column = tab
+            reason = f"a tab at {line}:{column}: YAML indents with spaces, not tabs"
+            problems.append(Problem(line, column, "(file)", reason))
+            return None
         problems.append(Problem(line, column, "(file)", f"YAML syntax: {reason}"))
         return None
     except yaml.reader.ReaderError as error:
@@ -169,6 +175,24 @@ def parse(text: str, problems: list[Problem]) -> Node | None:
         mark = root.start_mark
         problems.append(Problem(mark.line + 1, mark.column + 1, "(file)", str(error)))
         return None
+
+
+def _tab_near(text: str, line: int, column: int) -> tuple[int, int] | None:
+    """Where a tab caused the syntax error at ``line``:``column`` (1-based), if one did.
+
+    PyYAML reports a tab in the indentation as "found character that cannot start any
+    token"; the tab is at the error's mark or in the indentation of that line.
+    """
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    row = lines[line - 1]
+    if column - 1 < len(row) and row[column - 1] == "\t":
+        return line, column
+    indent = row[: len(row) - len(row.lstrip(" \t"))]
+    if "\t" in indent:
+        return line, indent.index("\t") + 1
+    return None
 
 
 class _Builder:

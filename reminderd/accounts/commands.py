@@ -9,12 +9,13 @@ in one transaction.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reminderd import ledger, money, plans
+from reminderd import ledger, money
 from reminderd.accounts.describe import settlement
 from reminderd.accounts.report import status_report
 from reminderd.context import Context
@@ -22,8 +23,8 @@ from reminderd.errors import EXIT_FAILURE, UserError
 from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
-from reminderd.standing import allocate
-from reminderd.views import format_table
+from reminderd.standing import for_loan
+from reminderd.views import format_table, warn_if_no_ledger
 
 PAY_USAGE = (
     "usage: reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT]"
@@ -52,26 +53,30 @@ def pay(args: argparse.Namespace, context: Context) -> int:
     conn = ledger.connect(context.state_dir, create=True)
     assert conn is not None  # noqa: S101 - create=True always gives a connection
     try:
-        stored = receipts.store(context.state_dir, receipt) if receipt else None
-        try:
-            with ledger.transaction(conn):
-                before = payment_rows.totals(conn)
-                payment_id = payment_rows.add(
-                    conn,
-                    loan_id=loan.id,
-                    amount=amount,
-                    currency=loan.currency,
-                    paid_on=paid_on,
-                    recorded_at=now,
-                    note=note,
-                    receipt_sha256=stored.sha256 if stored else None,
-                    receipt_name=receipt.name if receipt else None,
-                )
-                after = payment_rows.totals(conn)
-        except BaseException:
-            if stored is not None and stored.created:
-                stored.path.unlink(missing_ok=True)  # nothing refers to it
-            raise
+        receipts.sweep(context.state_dir, conn)  # what a killed pay left behind
+        # Held from the copy to the commit, so that a sweep never takes this receipt.
+        holding = receipts.writing(context.state_dir) if receipt else contextlib.nullcontext()
+        with holding:
+            stored = receipts.store(context.state_dir, receipt) if receipt else None
+            try:
+                with ledger.transaction(conn):
+                    before = payment_rows.totals(conn)
+                    payment_id = payment_rows.add(
+                        conn,
+                        loan_id=loan.id,
+                        amount=amount,
+                        currency=loan.currency,
+                        paid_on=paid_on,
+                        recorded_at=now,
+                        note=note,
+                        receipt_sha256=stored.sha256 if stored else None,
+                        receipt_name=receipt.name if receipt else None,
+                    )
+                    after = payment_rows.totals(conn)
+            except BaseException:
+                if stored is not None and stored.created:
+                    stored.path.unlink(missing_ok=True)  # nothing refers to it
+                raise
     finally:
         conn.close()
 
@@ -118,9 +123,8 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
 
 
 def _what_changed(loan: Loan, before: dict[str, Decimal], after: dict[str, Decimal]) -> str:
-    rows = plans.installments(loan)
-    old = allocate(rows, before.get(loan.id, Decimal(0)))
-    new = allocate(rows, after.get(loan.id, Decimal(0)))
+    old = for_loan(loan, before)
+    new = for_loan(loan, after)
     text = settlement(old, new, loan.currency)
     following = new.next_open()
     if following is None:
@@ -178,7 +182,9 @@ def _refresh_calendar(
     from reminderd.calendar import export
 
     try:
-        export.write(config, paid, now)
+        # The ledger is read again under the calendar's lock: a concurrent `pay` may have
+        # recorded more since ``paid``, and the last writer must write the newest state.
+        export.write(config, lambda: ledger.paid_totals(context.state_dir), now)
     except Exception as error:  # the payment stands whatever went wrong with the calendar
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
         context.warn(
@@ -191,13 +197,20 @@ def _refresh_calendar(
 
 def history(args: argparse.Namespace, context: Context) -> int:
     """List recorded payments (of one loan), with their receipts and undo links."""
+    if not ledger.database_path(context.state_dir).exists():
+        try:
+            locale = context.config().locale
+        except UserError:  # history needs no config; the notice is still worth giving
+            locale = "en"
+        warn_if_no_ledger(context, locale)
     rows = ledger.payments(context.state_dir, args.loan)
     if args.loan and not rows:
         _known_loan(context.config(), args.loan)
     if args.json:
-        context.print(
-            json.dumps([_payment_json(row) for row in rows], ensure_ascii=False, indent=2)
-        )
+        shown = [_payment_json(row) for row in rows]
+        for item, row in zip(shown, rows, strict=True):
+            item["version"] = _version_of(context, row)
+        context.print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         context.print("No payments recorded" + (f" for {args.loan}." if args.loan else "."))
@@ -216,6 +229,19 @@ def history(args: argparse.Namespace, context: Context) -> int:
     header = ["id", "on", "loan", "amount", "receipt", "note"]
     context.print(format_table(header, table, right={0, 3}))
     return 0
+
+
+def _version_of(context: Context, row: payment_rows.Payment) -> int | None:
+    """The plan version in force on the payment's day (SPEC §8); null when the config cannot
+    be read or no longer has the loan: history never needs a valid config."""
+    from reminderd.core import versions
+    from reminderd.errors import ConfigError
+
+    try:
+        loan = context.config().loan(row.loan_id)
+    except (UserError, ConfigError):
+        return None
+    return None if loan is None else versions.version_on(loan, row.paid_on)
 
 
 def _remark(row: payment_rows.Payment) -> str:
@@ -247,6 +273,7 @@ def _payment_json(row: payment_rows.Payment) -> dict[str, Any]:
 def status(args: argparse.Namespace, context: Context) -> int:
     """Print per loan what is owed, paid and overdue, and per month the dues against the budget."""
     config = context.config()
+    warn_if_no_ledger(context, config.locale)
     report = status_report(config, ledger.paid_totals(context.state_dir), context.now())
     if args.json:
         context.print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -273,7 +300,24 @@ def status(args: argparse.Namespace, context: Context) -> int:
         for row in report["loans"]
     ]
     header = ["loan", "total", "paid", "outstanding", "next due", "overdue", "credit", "name"]
+    # The life of a debt (SPEC §8) only widens the table of configs that use it.
+    if any(loan.overdue or loan.renegotiated for loan in config.loans):
+        header[-1:-1] = ["version", "late cost"]
+        for table_row, row in zip(loans, report["loans"], strict=True):
+            late = (
+                f"{cash(row['overdue_cost'], row['currency'])} "
+                f"(+{cash(row['overdue_per_day'], row['currency'])}/day)"
+                if Decimal(row["overdue_per_day"])
+                else cash(row["overdue_cost"], row["currency"])
+            )
+            version = f"v{row['version']}" + (
+                f" since {row['agreed_on']}" if row["agreed_on"] else ""
+            )
+            table_row[-1:-1] = [version, late]
     context.print(format_table(header, loans, right={1, 2, 3}))
+    if any(loan.overdue for loan in config.loans):
+        totals = ", ".join(cash(amount, code) for code, amount in report["overdue_costs"].items())
+        context.print(f"Estimated cost of being late so far: {totals}")
     context.print()
     months = [
         [

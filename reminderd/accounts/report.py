@@ -11,9 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reminderd import money, plans
+from reminderd import money
 from reminderd.model import Config, Loan
-from reminderd.standing import LoanStanding, allocate
+from reminderd.standing import LoanStanding, for_loan
 
 
 def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) -> dict[str, Any]:
@@ -45,13 +45,17 @@ def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) ->
     open_months: list[str] = []
     last_months: list[str] = []
     for loan in config.loans:
-        standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
-        loans.append(_loan_row(loan, standing, now))
+        standing = for_loan(loan, paid)
+        loans.append({**_loan_row(loan, standing, now), **life_fields(loan, paid, standing, now)})
         for row in standing.rows:
+            if row.superseded:  # replaced by an agreement before it fell due: never asked
+                continue
             key = (_month(row.installment.due), loan.currency)
-            dues[key] = dues.get(key, Decimal(0)) + row.installment.amount
-            owed[key] = owed.get(key, Decimal(0)) + row.outstanding
-            if not row.settled:
+            rolled = row.rolled_on is not None and not row.settled
+            # A rolled installment asked only what was paid on it; the rest is in the new plan.
+            dues[key] = dues.get(key, Decimal(0)) + (row.paid if rolled else row.installment.amount)
+            owed[key] = owed.get(key, Decimal(0)) + (Decimal(0) if rolled else row.outstanding)
+            if not row.settled and not rolled:
                 open_months.append(key[0])
             last_months.append(key[0])
     current = _month(now.astimezone(config.timezone).date())
@@ -62,7 +66,17 @@ def status_report(config: Config, paid: Mapping[str, Decimal], now: datetime) ->
         currencies = {currency for (m, currency) in dues if m == month} | {config.currency}
         for currency in sorted(currencies, key=lambda code: (code != config.currency, code)):
             months.append(_month_row(config, month, currency, dues, owed))
-    return {"as_of": now.isoformat(), "currency": config.currency, "loans": loans, "months": months}
+    costs: dict[str, Decimal] = {}
+    for loan, row in zip(config.loans, loans, strict=True):
+        costs[loan.currency] = costs.get(loan.currency, Decimal(0)) + Decimal(row["overdue_cost"])
+    return {
+        "as_of": now.isoformat(),
+        "currency": config.currency,
+        "loans": loans,
+        "months": months,
+        # SPEC §8: what being late has cost so far, in total per currency.
+        "overdue_costs": {code: money.to_json(amount, code) for code, amount in costs.items()},
+    }
 
 
 def _loan_row(loan: Loan, standing: LoanStanding, now: datetime) -> dict[str, Any]:
@@ -82,6 +96,33 @@ def _loan_row(loan: Loan, standing: LoanStanding, now: datetime) -> dict[str, An
         "overdue_count": len(overdue),
         "count": len(standing.rows),
         "settled": sum(1 for row in standing.rows if row.settled),
+    }
+
+
+def life_fields(
+    loan: Loan, paid: Mapping[str, Decimal], standing: LoanStanding, now: datetime
+) -> dict[str, Any]:
+    """The SPEC §8 fields of a loan's ``status --json`` row: ``version`` in force today,
+    ``agreed_on`` (null for version 1), ``overdue_days``, ``overdue_cost`` (what being late has
+    cost so far), ``overdue_per_day`` (what one more day adds) and ``rolled`` (owed on
+    installments rolled into an agreement)."""
+    from reminderd.core import overdue, versions
+
+    today = now.astimezone(loan.timezone).date()
+    version = versions.version_on(loan, today)
+    dated = getattr(paid, "dated", None)
+    payments = (
+        dated.get(loan.id, ()) if dated is not None else [(date.min, paid.get(loan.id, Decimal(0)))]
+    )
+    cost = overdue.cost(loan, [row.installment for row in standing.rows], payments, today)
+    currency = loan.currency
+    return {
+        "version": version,
+        "agreed_on": None if version == 1 else loan.renegotiated[version - 2].on.isoformat(),
+        "overdue_days": cost.days,
+        "overdue_cost": money.to_json(cost.total, currency),
+        "overdue_per_day": money.to_json(cost.per_day, currency),
+        "rolled": money.to_json(standing.rolled, currency),
     }
 
 

@@ -22,7 +22,7 @@ def export(args: argparse.Namespace, context: Context) -> int:
     """Write the calendar to ``-o FILE`` or ``calendar.path``; print the path and the count."""
     config = context.config()
     target = Path(args.output).expanduser() if getattr(args, "output", None) else None
-    written = calendar_export.write(config, _paid(context), context.now(), target)
+    written = calendar_export.write(config, lambda: _paid(context), context.now(), target)
     context.print(f"{written}: {content.event_count(config)} events")
     return 0
 
@@ -38,6 +38,9 @@ def feed_url(args: argparse.Namespace, context: Context) -> int:
     url = feed.feed_url(host, port, secret)
     context.print(url)
     context.print(feed.feed_url(host, port, secret, scheme="webcal"))
+    from reminderd.web.routes import page_url
+
+    context.print(page_url(host, port, secret))  # the page (SPEC §10)
     if host in ("0.0.0.0", "::"):  # noqa: S104 - a hint, not a bind
         context.warn(f"the feed listens on every address: put this machine's address for {host}")
     elif host in ("127.0.0.1", "::1", "localhost"):

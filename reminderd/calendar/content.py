@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from reminderd import __version__, plans
+from reminderd import __version__
+from reminderd.core import versions
 from reminderd.durations import Lead, resolve_local
 from reminderd.model import Config, Installment, Loan
 from reminderd.money import format_money
-from reminderd.standing import Standing, allocate
+from reminderd.standing import Standing, for_loan
 
 PRODID = f"-//reminderd//reminderd {__version__}//EN"
 CRLF = "\r\n"
@@ -34,6 +35,8 @@ _TEXTS = {
     "en": {
         "paid": "✓ Paid: ",
         "overdue": "OVERDUE: ",
+        "superseded": "Replaced by agreement: ",
+        "rolled": "Rolled into agreement: ",
         "amount": "Amount",
         "paid_so_far": "Paid",
         "outstanding": "Outstanding",
@@ -47,6 +50,8 @@ _TEXTS = {
     "zh_CN": {
         "paid": "✓ 已还：",
         "overdue": "已逾期：",
+        "superseded": "已被新协议取代：",
+        "rolled": "已并入新协议：",
         "amount": "金额",
         "paid_so_far": "已还",
         "outstanding": "未还",
@@ -63,8 +68,11 @@ _ONE_DAY = timedelta(days=1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def uid(loan_id: str, number: int) -> str:
-    """Return the stable UID of installment ``number`` of loan ``loan_id``."""
+def uid(loan_id: str, number: int, version: int = 1) -> str:
+    """Return the stable UID of installment ``number`` of loan ``loan_id``; a later plan
+    version (SPEC §8) adds it, ``loan-v2-3@reminderd``, so version 1 keeps its UIDs."""
+    if version > 1:
+        return f"{loan_id}-v{version}-{number}@reminderd"
     return f"{loan_id}-{number}@reminderd"
 
 
@@ -75,6 +83,8 @@ def sequence(row: Standing, now: datetime) -> int:
     Derived from the standing alone, so it needs no stored state; a second partial payment
     changes the description without raising it (clients still take the newer ``DTSTAMP``).
     """
+    if row.closed:  # superseded or rolled: one step past anything it showed before
+        return 4
     paid_rank = 2 if row.settled else (1 if row.paid > 0 else 0)
     return paid_rank + (1 if now >= row.installment.due_at else 0)
 
@@ -94,7 +104,7 @@ def calendar_chunks(config: Config, paid: Mapping[str, Decimal], now: datetime) 
     yield _fold(_calendar_head(config))
     stamp = _utc_stamp(now)
     for loan in config.loans:
-        standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
+        standing = for_loan(loan, paid)
         shared = _LoanText.of(config, loan)
         # Each chunk ends with CRLF, so folding chunk by chunk equals folding the whole.
         yield _fold("".join(_event(shared, row, now, stamp) for row in standing.rows))
@@ -110,9 +120,13 @@ def single_event_calendar(
 ) -> bytes:
     """Return a calendar holding only ``inst`` (for an e-mail attachment), with the same UID,
     summary and alarms as its event in :func:`build_calendar`."""
-    standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
+    standing = for_loan(loan, paid)
     row = next(
-        (row for row in standing.rows if row.installment.number == inst.number),
+        (
+            row
+            for row in standing.rows
+            if (row.installment.version, row.installment.number) == (inst.version, inst.number)
+        ),
         Standing(inst, Decimal(0)),
     )
     chunks = [_calendar_head(config), _event(_LoanText.of(config, loan), row, now, _utc_stamp(now))]
@@ -122,7 +136,7 @@ def single_event_calendar(
 
 def event_count(config: Config) -> int:
     """Return how many events :func:`build_calendar` writes for ``config``."""
-    return sum(len(plans.installments(loan)) for loan in config.loans)
+    return sum(len(versions.installments(loan)) for loan in config.loans)
 
 
 def alarm_triggers(inst: Installment, leads: tuple[Lead, ...]) -> list[timedelta]:
@@ -193,7 +207,10 @@ def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
     loan, texts, inst = shared.loan, shared.texts, row.installment
     amount = _money(inst.amount, loan.currency)
     base = f"{loan.name} {amount} ({inst.label()})"
-    mark = {"settled": texts["paid"], "overdue": texts["overdue"]}.get(row.status(now), "")
+    status = row.status(now)
+    mark = texts["paid"] if status == "settled" else texts.get(status, "")
+    if inst.version > 1:
+        base = f"{loan.name} v{inst.version} {amount} ({inst.label()})"
     when = _when(inst.due_at, shared.zone_name)
     description = "\n".join(
         (
@@ -207,15 +224,16 @@ def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
     )
     parts = [
         "BEGIN:VEVENT\r\n",
-        f"UID:{uid(loan.id, inst.number)}" + CRLF,
+        f"UID:{uid(loan.id, inst.number, inst.version)}" + CRLF,
         f"DTSTAMP:{stamp}\r\nSEQUENCE:{sequence(row, now)}\r\n"
         f"DTSTART;VALUE=DATE:{_ical_date(inst.due)}\r\n"
         f"DTEND;VALUE=DATE:{_ical_date(inst.due + _ONE_DAY)}\r\n",
         f"SUMMARY:{_text(mark + base)}" + CRLF,
         f"DESCRIPTION:{_text(description)}{shared.description_tail}" + CRLF,
-        "STATUS:CONFIRMED\r\nTRANSP:TRANSPARENT\r\n",
+        # A superseded installment is cancelled so that a subscribed calendar drops it.
+        f"STATUS:{'CANCELLED' if row.superseded else 'CONFIRMED'}\r\nTRANSP:TRANSPARENT\r\n",
     ]
-    if not row.settled:
+    if not row.settled and not row.closed:
         alarm_text = f"DESCRIPTION:{_text(texts['alarm'].format(summary=base, when=when))}\r\n"
         triggers = _triggers(inst.due, inst.due_at, shared.zone_name, loan.reminders.before)
         parts.extend(
@@ -227,6 +245,7 @@ def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=16384)
 def _ical_date(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
@@ -234,6 +253,12 @@ def _ical_date(day: date) -> str:
 @functools.lru_cache(maxsize=16384)
 def _when(due_at: datetime, zone_name: str) -> str:
     return due_at.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def stamp(now: datetime) -> str:
+    """Return the ``DTSTAMP`` value every event of a calendar built at ``now`` carries (UTC,
+    ``YYYYMMDDTHHMMSSZ``: always 16 characters). Raises ``ValueError`` for a naive ``now``."""
+    return _utc_stamp(now)
 
 
 def _utc_stamp(now: datetime) -> str:

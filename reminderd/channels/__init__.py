@@ -48,9 +48,14 @@ def build_channels(
     """
     built: dict[str, Channel] = {}
     if channels.desktop:
-        from reminderd.channels.desktop import DesktopChannel
+        from reminderd.channels.desktop import DesktopChannel, choose_backend
 
-        built["desktop"] = DesktopChannel(channels.desktop, environ=environ, locale=locale)
+        if choose_backend(channels.desktop.backend)[0] == "desktop-notifier":
+            from reminderd.channels.desktop_notifier import DesktopNotifierChannel
+
+            built["desktop"] = DesktopNotifierChannel(channels.desktop, locale=locale)
+        else:
+            built["desktop"] = DesktopChannel(channels.desktop, environ=environ, locale=locale)
     if channels.email:
         from reminderd.channels.mail import EmailChannel
 

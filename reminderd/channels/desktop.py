@@ -52,7 +52,7 @@ def choose_backend(backend: str, *, platform: str = sys.platform) -> tuple[str, 
 
     ``auto`` picks D-Bus on Linux and the BSDs when jeepney is installed, else plyer.
     """
-    if backend in ("dbus", "plyer"):
+    if backend in ("dbus", "plyer", "desktop-notifier"):
         return backend, None
     if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         if jeepney_available():
@@ -61,7 +61,15 @@ def choose_backend(backend: str, *, platform: str = sys.platform) -> tuple[str, 
             "jeepney is not installed, so desktop notifications go through plyer and their "
             "delivery cannot be confirmed; install it with: pip install 'reminderd[dbus]'"
         )
-    return "plyer", None
+    # macOS and Windows: desktop-notifier confirms delivery and has buttons (SPEC §11).
+    from reminderd.channels.desktop_notifier import INSTALL_HINT, library_available
+
+    if library_available():
+        return "desktop-notifier", None
+    return "plyer", (
+        "desktop-notifier is not installed, so desktop notifications go through plyer and "
+        f"their delivery cannot be confirmed; install it with: {INSTALL_HINT}"
+    )
 
 
 class DesktopChannel:

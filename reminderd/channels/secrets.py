@@ -8,12 +8,26 @@ other users can read is refused, as ssh refuses a private key with loose permiss
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from reminderd.errors import UserError
 from reminderd.model import Secret
+from reminderd.platform import files
+
+# What an environment variable's name looks like. Anything else in password_env is more
+# likely a password pasted there by mistake, and is never shown.
+_VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def variable_label(name: str, key: str = "password_env") -> str:
+    """``the variable SMTP_PASSWORD``, or, when ``name`` does not look like a variable name
+    (a password pasted into ``password_env``), a phrase that does not repeat it."""
+    if _VARIABLE_NAME.fullmatch(name):
+        return f"the variable {name}"
+    return f"the variable named in {key} (it does not look like a variable name)"
 
 
 class SecretError(UserError):
@@ -45,7 +59,7 @@ def check_private(path: Path) -> None:
         raise SecretError(f"cannot read password file {path}: {error.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
         raise SecretError(f"password file {path} is not a regular file")
-    if info.st_mode & 0o077:
+    if files.open_to_others(info.st_mode):
         mode = stat.S_IMODE(info.st_mode)
         raise SecretError(
             f"password file {path} is accessible by other users (mode {mode:04o}); "
@@ -63,7 +77,7 @@ def read_secret(secret: Secret, environ: Mapping[str, str], *, what: str = "pass
     if secret.env:
         value = environ.get(secret.env)
         if not value:
-            raise SecretError(f"the {what} variable {secret.env} is not set in the environment")
+            raise SecretError(f"{variable_label(secret.env)} is not set in the environment")
         return value
     if secret.file:
         path = secret_file_path(secret.file, environ)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reminderd.errors import UserError
 from reminderd.ledger.store import connect, reading
+from reminderd.standing import Paid
 
 
 @dataclass(frozen=True)
@@ -144,19 +145,22 @@ def listing(conn: sqlite3.Connection, loan_id: str | None = None) -> list[Paymen
     return [_payment(row) for row in rows]
 
 
-def totals(conn: sqlite3.Connection) -> dict[str, Decimal]:
-    """The net amount paid per loan (payments minus their undo entries)."""
-    result: dict[str, Decimal] = {}
-    for loan_id, amount in conn.execute("SELECT loan_id, amount FROM payments"):
-        result[loan_id] = result.get(loan_id, Decimal(0)) + Decimal(amount)
-    return result
+def totals(conn: sqlite3.Connection) -> Paid:
+    """The net amount paid per loan (payments minus their undo entries), a mapping that also
+    keeps each loan's payments by day (``.dated``) for renegotiated plans."""
+    dated: dict[str, list[tuple[date, Decimal]]] = {}
+    for loan_id, paid_on, amount in conn.execute(
+        "SELECT loan_id, paid_on, amount FROM payments ORDER BY paid_on, id"
+    ):
+        dated.setdefault(loan_id, []).append((date.fromisoformat(paid_on), Decimal(amount)))
+    return Paid(dated)
 
 
-def paid_totals(state_dir: Path) -> dict[str, Decimal]:
+def paid_totals(state_dir: Path) -> Paid:
     """The net amount paid per loan, read without creating the ledger (empty when absent)."""
     conn = connect(state_dir, create=False)
     if conn is None:
-        return {}
+        return Paid({})
     try:
         with reading(conn):
             return totals(conn)

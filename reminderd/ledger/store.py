@@ -59,7 +59,45 @@ V2 = (
     "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+# Version 3: the case file (SPEC §8): notes of contacts with the lender, their attachments,
+# and the agreement documents kept like receipts. Nothing earlier changes, so a version 2
+# database passes through with its payments, deliveries and snoozes as they were.
+V3 = (
+    """
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        loan_id TEXT NOT NULL,
+        at TEXT NOT NULL,               -- ISO date, or aware ISO datetime, of the contact
+        kind TEXT NOT NULL,             -- call | message | letter | visit | agreement | other
+        who TEXT,
+        text TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,      -- aware ISO datetime
+        undoes INTEGER REFERENCES notes (id)
+    )
+    """,
+    "CREATE INDEX notes_loan ON notes (loan_id)",
+    # At most one reversal per note, even when two `note --undo` race.
+    "CREATE UNIQUE INDEX notes_undoes ON notes (undoes) WHERE undoes IS NOT NULL",
+    """
+    CREATE TABLE note_files (
+        note_id INTEGER NOT NULL REFERENCES notes (id),
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,           -- stored under receipts/ by content hash
+        name TEXT NOT NULL,             -- the original file name
+        PRIMARY KEY (note_id, position))
+    """,
+    """
+    CREATE TABLE documents (
+        loan_id TEXT NOT NULL,
+        version INTEGER NOT NULL,       -- the plan version whose agreement this is
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        PRIMARY KEY (loan_id, version))
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -132,19 +170,29 @@ def connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
 
 
 def _check_header(path: Path) -> None:
-    """Refuse a non-empty file that does not start like an SQLite database, before SQLite
-    gets a chance to write to it."""
-    try:
-        with path.open("rb") as stream:
-            header = stream.read(len(_SQLITE_HEADER))
-    except FileNotFoundError:
+    """Refuse a file that is not an SQLite database, before SQLite gets a chance to write to
+    it: a read-only connection reads its header.
+
+    Never with a plain ``open()``: closing any descriptor of the database file drops every
+    POSIX lock this process holds on it, so the service's long-lived connections would look
+    gone to another process, whose close then deletes the WAL index under them ("disk I/O
+    error"). SQLite's own connections share their locks and defer such closes.
+    """
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not the reminderd state database")
+    if not path.exists():
         return
-    except IsADirectoryError as error:
-        raise UserError(f"{path} is a directory, not the reminderd state database") from error
-    except OSError as error:
-        raise RuntimeFailure(f"cannot read the state database {path}: {error.strerror}") from error
-    if header and header != _SQLITE_HEADER:
-        raise _not_a_database(path, None)
+    try:
+        probe = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise RuntimeFailure(f"cannot read the state database {path}: {error}") from error
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorcode", None) == 26 or "not a database" in str(error):
+            raise _not_a_database(path, None) from error  # SQLITE_NOTADB
+    finally:
+        probe.close()
 
 
 def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:

@@ -138,8 +138,12 @@ def test_desktop_listen_actions_reports_click_with_message_key(bus_address, clic
     assert not listener.is_alive()
 
 
-def test_desktop_choose_backend_auto_on_windows_uses_plyer():
-    assert choose_backend("auto", platform="win32") == ("plyer", None)
+def test_desktop_choose_backend_auto_on_windows_without_desktop_notifier_warns_plyer(monkeypatch):
+    # With desktop-notifier installed, auto picks it: tests/contract/test_desktop_notifier.py
+    monkeypatch.setitem(__import__("sys").modules, "desktop_notifier", None)
+    backend, warning = choose_backend("auto", platform="win32")
+    assert backend == "plyer"
+    assert "pip install 'reminderd[desktop-notifier]'" in warning
 
 
 def test_desktop_choose_backend_auto_on_linux_with_jeepney_uses_dbus():

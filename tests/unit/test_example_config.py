@@ -62,9 +62,17 @@ def test_example_config_loads_and_every_plan_builds() -> None:
         "card-c",
         "friend-d",
         "card-min",
+        "loan-e",
     ]
     counts = {loan.id: len(plans.installments(loan)) for loan in loaded.loans}
-    assert counts == {"wallet-a": 12, "consumer-b": 24, "card-c": 3, "friend-d": 1, "card-min": 7}
+    assert counts == {
+        "wallet-a": 12,
+        "consumer-b": 24,
+        "card-c": 3,
+        "friend-d": 1,
+        "card-min": 7,
+        "loan-e": 12,  # version 1; its agreement (version 2) has 24 more
+    }
 
 
 def test_example_config_wallet_principal_adds_up() -> None:

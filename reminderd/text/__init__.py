@@ -1,0 +1,78 @@
+"""One message catalogue (en, zh_CN) for what people read: ``t(key, locale, **fields)``.
+
+Today it holds the forecast's and the page's texts; the other commands' texts join it later.
+Money is formatted by :func:`money` with Babel's CLDR data, so CNY reads ``¥`` in Chinese and
+``CN¥`` in English while JPY reads ``JP¥`` in Chinese and ``¥`` in English: a person never
+mistakes one for the other. A key missing from a locale falls back to English; a key missing
+from English is a bug (``KeyError``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from reminderd.text.catalogue import EN, ZH_CN
+
+LOCALES = {"en": EN, "zh_CN": ZH_CN}
+_BABEL_LOCALE = {"en": "en", "zh_CN": "zh_Hans_CN"}
+
+
+def t(key: str, locale: str, **fields: object) -> str:
+    """The text for ``key`` in ``locale`` (English when the locale lacks it), with ``fields``
+    filled in by ``str.format``. Raises ``KeyError`` for a key English does not have."""
+    table = LOCALES.get(locale, EN)
+    template = table.get(key)
+    if template is None:
+        template = EN[key]
+    return template.format(**fields) if fields else template
+
+
+def money(amount: Decimal, currency: str, locale: str) -> str:
+    """``amount`` of ``currency`` for people in ``locale`` (``¥1,234.50``, ``CN¥1,234.50``,
+    ``JP¥1,234``), at the currency's minor unit, from CLDR data via Babel."""
+    from babel.numbers import format_currency
+
+    from reminderd import money as amounts
+
+    rounded = amounts.round_money(amount, currency)
+    return format_currency(rounded, currency, locale=_BABEL_LOCALE.get(locale, "en"))
+
+
+def money_whole(amount: Decimal, currency: str, locale: str) -> str:
+    """``amount`` without decimals, for a chart's axis (``¥2,500``, ``CN¥2,500``)."""
+    from babel.numbers import format_currency
+
+    return format_currency(
+        amount,
+        currency,
+        format="¤#,##0",
+        currency_digits=False,
+        locale=_BABEL_LOCALE.get(locale, "en"),
+    )
+
+
+def month(label: str, locale: str) -> str:
+    """A ``YYYY-MM`` month for people: ``Mar 2027`` or ``2027年3月``."""
+    year, number = (int(part) for part in label.split("-"))
+    if locale == "zh_CN":
+        return f"{year}年{number}月"
+    return f"{_MONTHS[number - 1]} {year}"
+
+
+def short_month(label: str, locale: str) -> str:
+    """A ``YYYY-MM`` month for a chart's axis: ``Mar`` / ``3月``, with the year in January."""
+    year, number = (int(part) for part in label.split("-"))
+    if locale == "zh_CN":
+        return f"{year % 100:02d}年{number}月" if number == 1 else f"{number}月"
+    return f"{_MONTHS[number - 1]} {year % 100:02d}" if number == 1 else _MONTHS[number - 1]
+
+
+def day(value: date, locale: str) -> str:
+    """A date for people: ``5 Mar 2027`` or ``2027年3月5日``."""
+    if locale == "zh_CN":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
