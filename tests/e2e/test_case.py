@@ -234,12 +234,12 @@ def test_case_export_folder_opens_in_chromium_with_the_timeline(
 
 def test_case_note_errors_are_one_line_and_record_nothing(story) -> None:  # noqa: ANN001
     for args, needle in (
-        (("note", "nope", "text"), "unknown loan"),
+        (("note", "nope", "text"), "没有借款 'nope'"),  # the story's locale is zh_CN
         (("note", "e", "text", "--attach", "/nonexistent/file.pdf"), "attachment not found"),
-        (("note", "e", "text", "--on", day(3)), "in the future"),
-        (("note", "e", "   "), "empty"),
+        (("note", "e", "text", "--on", day(3)), "还没到"),
+        (("note", "e", "   "), "空的"),
         (("note", "--undo", "2"), "already reversed"),
-        (("note", "--undo", "99"), "no note 99"),
+        (("note", "--undo", "99"), "no note 99"),  # the ledger's own words (not yet in text/)
     ):
         done = story(*args)
         assert done.returncode == 2, (args, done.stderr)
