@@ -26,9 +26,8 @@ from reminderd.model import Config, Loan
 from reminderd.standing import for_loan
 from reminderd.views import cash, columns, format_table, locale_of, warn_if_no_ledger
 
-PAY_USAGE = (
-    "usage: reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT]"
-    " | reminderd pay --undo ID"
+PAY_USAGE = (  # the synopsis; "usage: " is said in the locale
+    "reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT] | reminderd pay --undo ID"
 )
 MAX_NOTE = 1000
 
@@ -376,6 +375,6 @@ def status(args: argparse.Namespace, context: Context) -> int:
         ]
         for row in report["months"]
     ]
-    header = [*columns(locale, "month", "due", "still_owed", "budget"), ""]
+    header = [*columns(locale, "month", "due_amount", "still_owed", "budget"), ""]
     context.print(format_table(header, months, right={1, 2, 3}))
     return 0

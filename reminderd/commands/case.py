@@ -26,8 +26,8 @@ from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
 from reminderd.views import cash, locale_of
 
-NOTE_USAGE = (
-    "usage: reminderd note LOAN TEXT [--on DATETIME] [--kind KIND] [--who NAME] "
+NOTE_USAGE = (  # the synopsis; "usage: " is said in the locale
+    "reminderd note LOAN TEXT [--on DATETIME] [--kind KIND] [--who NAME] "
     "[--attach FILE]... | reminderd note --undo ID"
 )
 MAX_TEXT = 4000
