@@ -129,6 +129,8 @@ def plan_command(args: argparse.Namespace, context: Context) -> int:
             day, at = plans.add_steps(today, Step(1, "month"), 1), None
         # "--budget=" is given, and empty: refused as an amount, not taken for "no budget".
         budget = money.parse_amount(args.budget, currency) if args.budget is not None else None
+    except money.AmountError as error:
+        raise UserError(error.in_locale(locale)) from None
     except (ValueError, Invalid) as error:
         raise UserError(str(error)) from None
     loan, rows = propose(

@@ -45,7 +45,8 @@ def pay(args: argparse.Namespace, context: Context) -> int:
     try:
         amount = money.parse_amount(args.amount, loan.currency)
     except ValueError as error:
-        raise UserError(text.t("pay.amount", locale, error=error)) from None
+        reason = error.in_locale(locale) if isinstance(error, money.AmountError) else error
+        raise UserError(text.t("pay.amount", locale, error=reason)) from None
     paid_on = _paid_on(args.on, config, now)
     note = _note(args.note, locale)
     receipt = receipts.check(args.receipt) if args.receipt else None

@@ -207,6 +207,9 @@ def _attachment(text: str) -> receipts.Receipt:
     try:
         return receipts.check(text)
     except UserError as error:
+        if error.key is not None and error.key.startswith("receipt."):
+            key = "attachment." + error.key.removeprefix("receipt.")
+            raise UserError.said(key, **error.fields) from None
         raise UserError(error.message.replace("receipt", "attachment")) from None
 
 

@@ -91,11 +91,11 @@ def undo(conn: sqlite3.Connection, note_id: int, recorded_at: datetime) -> Note:
     ``UserError`` for an unknown id, a reversal, or a note already reversed."""
     original = get(conn, note_id)
     if original is None:
-        raise UserError(f"there is no note {note_id} (see `reminderd case LOAN`)")
+        raise UserError.said("ledger.no_note", id=note_id)
     if original.undoes is not None:
-        raise UserError(f"note {note_id} is itself the reversal of note {original.undoes}")
+        raise UserError.said("ledger.note_is_reversal", id=note_id, undoes=original.undoes)
     if original.undone_by is not None:
-        raise UserError(f"note {note_id} was already reversed by note {original.undone_by}")
+        raise UserError.said("ledger.note_reversed", id=note_id, by=original.undone_by)
     cursor = conn.execute(
         "INSERT INTO notes (loan_id, at, kind, who, text, recorded_at, undoes) "
         "VALUES (?, ?, ?, NULL, ?, ?, ?)",

@@ -208,6 +208,36 @@ EN: dict[str, str] = {
     "service.launchd": "loaded; it starts at every login",
     "service.windows": "registered; it starts at every logon",
     "service.autostart": "it starts at your next desktop login",
+    # errors said by the ledger and by money (UserError.said / AmountError)
+    "ledger.no_payment": "there is no payment {id} (see `reminderd history`)",
+    "ledger.undo_of_undo": "payment {id} is itself the undo of payment {undoes}; record the "
+    "payment again with `reminderd pay` instead",
+    "ledger.already_undone": "payment {id} was already undone by entry {by}",
+    "ledger.no_note": "there is no note {id} (see `reminderd case LOAN`)",
+    "ledger.note_is_reversal": "note {id} is itself the reversal of note {undoes}",
+    "ledger.note_reversed": "note {id} was already reversed by note {by}",
+    "receipt.not_found": "receipt not found: {text}",
+    "receipt.unreadable": "cannot read the receipt {text}: {reason}",
+    "receipt.directory": "the receipt {text} is a directory; give the file itself",
+    "receipt.not_regular": "the receipt {text} is not a regular file",
+    "receipt.too_large": "the receipt {text} is too large ({size} MB; at most {limit} MB)",
+    "attachment.not_found": "attachment not found: {text}",
+    "attachment.unreadable": "cannot read the attachment {text}: {reason}",
+    "attachment.directory": "the attachment {text} is a directory; give the file itself",
+    "attachment.not_regular": "the attachment {text} is not a regular file",
+    "attachment.too_large": "the attachment {text} is too large ({size} MB; at most {limit} MB)",
+    "amount.plain": "not an amount: {text!r} (write it like 1200, 1200.50 or 1,200.50)",
+    "amount.decimal_comma": "not an amount: {text!r}: the decimal mark is a point (if you mean "
+    "{meant}, write that); a comma only separates groups of three digits (1,200.50)",
+    "amount.mixed": "not an amount: {text!r}: the decimal mark is a point and a comma only "
+    "separates thousands (write it like 1200, 1200.50 or 1,200.50)",
+    "amount.groups": "not an amount: {text!r}: a comma separates thousands, so groups of three "
+    "digits must follow it (write it like 1200, 1200.50 or 1,200.50)",
+    "amount.negative": "must not be negative, got {text}",
+    "amount.zero": "must be more than 0",
+    "amount.large": "is too large: {text}",
+    "amount.no_decimals": "{text} has too many decimals: {currency} takes no decimals",
+    "amount.decimals": "{text} has too many decimals: {currency} takes at most {places} decimals",
 }
 
 ZH_CN: dict[str, str] = {
@@ -411,4 +441,34 @@ ZH_CN: dict[str, str] = {
     "service.launchd": "已加载；每次登录时启动",
     "service.windows": "已注册；每次登录时启动",
     "service.autostart": "下次登录桌面时启动",
+    # errors said by the ledger and by money
+    "ledger.no_payment": "没有第 {id} 笔还款（见 `reminderd history`）",
+    "ledger.undo_of_undo": "第 {id} 笔本身就是对第 {undoes} 笔还款的撤销；请改用 "
+    "`reminderd pay` 重新记录这笔还款",
+    "ledger.already_undone": "第 {id} 笔还款已被第 {by} 笔撤销",
+    "ledger.no_note": "没有第 {id} 条记录（见 `reminderd case LOAN`）",
+    "ledger.note_is_reversal": "第 {id} 条本身就是对第 {undoes} 条记录的撤销",
+    "ledger.note_reversed": "第 {id} 条记录已被第 {by} 条撤销",
+    "receipt.not_found": "找不到凭证：{text}",
+    "receipt.unreadable": "无法读取凭证 {text}：{reason}",
+    "receipt.directory": "凭证 {text} 是一个文件夹；请给出文件本身",
+    "receipt.not_regular": "凭证 {text} 不是普通文件",
+    "receipt.too_large": "凭证 {text} 太大（{size} MB；最多 {limit} MB）",
+    "attachment.not_found": "找不到附件：{text}",
+    "attachment.unreadable": "无法读取附件 {text}：{reason}",
+    "attachment.directory": "附件 {text} 是一个文件夹；请给出文件本身",
+    "attachment.not_regular": "附件 {text} 不是普通文件",
+    "attachment.too_large": "附件 {text} 太大（{size} MB；最多 {limit} MB）",
+    "amount.plain": "不是金额：{text!r}（请写成 1200、1200.50 或 1,200.50）",
+    "amount.decimal_comma": "不是金额：{text!r}：小数点用点号（如果您指的是 {meant}，请这样写）；"
+    "逗号只用来每三位分隔（1,200.50）",
+    "amount.mixed": "不是金额：{text!r}：小数点用点号，逗号只分隔千位"
+    "（请写成 1200、1200.50 或 1,200.50）",
+    "amount.groups": "不是金额：{text!r}：逗号分隔千位，其后必须是三位数字"
+    "（请写成 1200、1200.50 或 1,200.50）",
+    "amount.negative": "不能是负数，收到的是 {text}",
+    "amount.zero": "必须大于 0",
+    "amount.large": "太大了：{text}",
+    "amount.no_decimals": "{text} 的小数位太多：{currency} 没有小数",
+    "amount.decimals": "{text} 的小数位太多：{currency} 最多 {places} 位小数",
 }

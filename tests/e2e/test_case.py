@@ -235,11 +235,11 @@ def test_case_export_folder_opens_in_chromium_with_the_timeline(
 def test_case_note_errors_are_one_line_and_record_nothing(story) -> None:  # noqa: ANN001
     for args, needle in (
         (("note", "nope", "text"), "没有借款 'nope'"),  # the story's locale is zh_CN
-        (("note", "e", "text", "--attach", "/nonexistent/file.pdf"), "attachment not found"),
+        (("note", "e", "text", "--attach", "/nonexistent/file.pdf"), "找不到附件"),
         (("note", "e", "text", "--on", day(3)), "还没到"),
         (("note", "e", "   "), "空的"),
-        (("note", "--undo", "2"), "already reversed"),
-        (("note", "--undo", "99"), "no note 99"),  # the ledger's own words (not yet in text/)
+        (("note", "--undo", "2"), "已被第 3 条撤销"),
+        (("note", "--undo", "99"), "没有第 99 条记录"),
     ):
         done = story(*args)
         assert done.returncode == 2, (args, done.stderr)

@@ -117,6 +117,12 @@ def commands(root: Path, locale: str) -> list[tuple[tuple[str, ...], int]]:
         (("pay", "wallet-a"), 2),
         (("pay", "wallet-a", "10", "--on", day(3)), 2),
         (("pay", "--undo", "x"), 2),
+        (("pay", "--undo", "99"), 2),  # said by the ledger
+        (("pay", "--undo", "2"), 2),  # already undone
+        (("pay", "wallet-a", "12,50"), 2),  # said by money: a decimal comma
+        (("pay", "wallet-a", "10", "--receipt", str(root / "missing.pdf")), 2),
+        (("note", "--undo", "1"), 2),  # already reversed
+        (("note", "wallet-a", said, "--attach", str(root)), 2),  # a folder
         (("note", "wallet-a", "   "), 2),
         (("note", "wallet-a", said, "--on", "soon"), 2),
         (("case", "nope"), 2),
