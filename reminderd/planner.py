@@ -12,6 +12,7 @@ import argparse
 from dataclasses import replace
 from datetime import time
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
 
 from reminderd import money, plans, text
 from reminderd.context import Context
@@ -21,6 +22,11 @@ from reminderd.model import DueSpec, Installment, Loan, Plan, Reminders
 from reminderd.schema import MAX_INSTALLMENTS
 from reminderd.validation import Invalid, to_due, to_rate
 from reminderd.views import cash, columns, format_table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
 
 
 def propose(
@@ -120,19 +126,17 @@ def plan_command(args: argparse.Namespace, context: Context) -> int:
         raise UserError(text.t("plan.currency", locale, text=args.currency))
     try:
         principal = money.parse_amount(args.principal, currency)
-        rate = to_rate(args.annual_rate)
-        every = parse_step(args.every)
-        if args.first_due:
-            day, at = to_due(args.first_due)
-        else:
-            today = context.now().astimezone(zone).date()
-            day, at = plans.add_steps(today, Step(1, "month"), 1), None
         # "--budget=" is given, and empty: refused as an amount, not taken for "no budget".
         budget = money.parse_amount(args.budget, currency) if args.budget is not None else None
     except money.AmountError as error:
         raise UserError(error.in_locale(locale)) from None
-    except (ValueError, Invalid) as error:
-        raise UserError(str(error)) from None
+    rate = _option(to_rate, args.annual_rate, "plan.rate", locale)
+    every = _option(parse_step, args.every, "plan.every", locale)
+    if args.first_due:
+        day, at = _option(to_due, args.first_due, "plan.first_due", locale)
+    else:
+        today = context.now().astimezone(zone).date()
+        day, at = plans.add_steps(today, Step(1, "month"), 1), None
     loan, rows = propose(
         principal,
         kind=args.kind,
@@ -148,6 +152,15 @@ def plan_command(args: argparse.Namespace, context: Context) -> int:
     )
     _print(context, loan, rows, args.annual_rate.strip(), budget, locale)
     return 0
+
+
+def _option(read: Callable[[str], T], written: str, key: str, locale: str) -> T:
+    """``read(written)``; a refusal becomes a UserError saying ``key`` in ``locale`` (the
+    reader's own English reason in English)."""
+    try:
+        return read(written)
+    except (ValueError, Invalid) as error:
+        raise UserError(text.t(key, locale, text=written, reason=error)) from None
 
 
 def _defaults(context: Context) -> tuple[object, str, str]:

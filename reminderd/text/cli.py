@@ -115,6 +115,10 @@ EN: dict[str, str] = {
     "plan.no_fit": "no plan of up to {limit} installments keeps every one within {budget}",
     "plan.no_fit.interest": ": the first period's interest alone is {interest}",
     "plan.currency": "--currency: unknown currency {text!r}",
+    # the reader's own English reason; Chinese says what to write instead
+    "plan.rate": "{reason}",
+    "plan.every": "{reason}",
+    "plan.first_due": "{reason}",
     "plan.config_errors": "the config has errors (see `reminderd check`); using defaults",
     "step.day": "{count} day",
     "step.days": "{count} days",
@@ -348,6 +352,11 @@ ZH_CN: dict[str, str] = {
     "plan.no_fit": "在 {limit} 期以内，没有哪种方案能让每期都不超过 {budget}",
     "plan.no_fit.interest": "：仅第一期的利息就有 {interest}",
     "plan.currency": "--currency：未知币种 {text!r}",
+    "plan.rate": "--annual-rate：{text!r} 不是有效的年利率（请写小数 0.18，或百分数 18%）",
+    "plan.every": "--every：{text!r} 不是有效的间隔（请写 `1 month`、`2 weeks`、`14 days` 或 "
+    "`1 year`）",
+    "plan.first_due": "--first-due：{text!r} 不是有效的日期（请写 YYYY-MM-DD 或 "
+    "'YYYY-MM-DD HH:MM'）",
     "plan.config_errors": "配置有错误（见 `reminderd check`）；改用默认值",
     "step.day": "{count} 天",
     "step.days": "{count} 天",

@@ -129,6 +129,9 @@ def commands(root: Path, locale: str) -> list[tuple[tuple[str, ...], int]]:
         (("notify-test", "--channel", "email"), 2),
         (("plan", "--principal", "100000", "--budget", "1", "--annual-rate", "0.5"), 2),
         (("plan", "--principal", "100", "--count", "2", "--currency", "XXX"), 2),
+        (("plan", "--principal", "100", "--count", "2", "--annual-rate", "5"), 2),
+        (("plan", "--principal", "100", "--count", "2", "--every", "3 fortnights"), 2),
+        (("plan", "--principal", "100", "--count", "2", "--first-due", "2027-02-30"), 2),
     ]
 
 

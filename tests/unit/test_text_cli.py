@@ -20,9 +20,16 @@ def fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+# A reader's English reason, which Chinese replaces by what to write (the value typed).
+REASON_IN_ENGLISH = {"plan.rate", "plan.every", "plan.first_due"}
+
+
 def test_every_command_text_exists_in_both_locales_with_the_same_fields() -> None:
     assert list(cli.EN) == list(cli.ZH_CN)  # same order: a missing translation shows
     for key, english in cli.EN.items():
+        if key in REASON_IN_ENGLISH:
+            assert (fields(english), fields(cli.ZH_CN[key])) == ({"reason"}, {"text"}), key
+            continue
         assert fields(english) == fields(cli.ZH_CN[key]), key
     assert not set(cli.EN) & set(text.catalogue.EN)  # one key, one meaning
 
