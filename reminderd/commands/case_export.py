@@ -24,9 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reminderd import money
 from reminderd.errors import RuntimeFailure, UserError
 from reminderd.model import Config
+from reminderd.text import money as shown_money  # CN¥ / JP¥ told apart in each locale
 
 MAX_NAME = 120
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
@@ -248,7 +248,7 @@ def render_html(content: dict[str, Any], locale: str) -> str:
     esc = html.escape
 
     def cash(value: str) -> str:
-        return esc(money.format_money(Decimal(value), currency))
+        return esc(shown_money(Decimal(value), currency, locale))
 
     def files(items: list[dict[str, Any]]) -> str:
         return " ".join(
