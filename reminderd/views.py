@@ -195,7 +195,7 @@ def check(args: argparse.Namespace, context: Context) -> int:
         owed = cash(row.outstanding, loan.currency, locale)
         context.print(say("next", when=when, loan=loan.name, label=inst.label(), owed=owed))
     for finding in findings:
-        line = finding.line()
+        line = finding.line(locale)
         context.warn(line if finding.level == ERROR else say("unverified", line=line))
     if not config.channels.names():
         context.warn(say("no_channels"))

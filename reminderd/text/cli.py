@@ -40,6 +40,11 @@ EN: dict[str, str] = {
     "check.nothing": "  next due:     nothing left to pay",
     "check.unverified": "not verified: {line}",
     "check.no_channels": "no channels are configured: reminders will go nowhere",
+    "channel.unset": "the variable {name} is not set here; the service needs it",
+    "channel.missing": "{path} does not exist",
+    "channel.ca_unloadable": "cannot load {path}: {reason}",
+    "channel.not_executable": "{program} is not an executable file",
+    "channel.not_on_path": "{program} is not found on the PATH here",
     # upcoming
     "upcoming.nothing": "Nothing overdue and nothing due in the next {days} days.",
     "upcoming.today": "today",
@@ -278,6 +283,11 @@ ZH_CN: dict[str, str] = {
     "check.nothing": "  下次到期：已全部还清",
     "check.unverified": "无法在此核实：{line}",
     "check.no_channels": "没有配置任何渠道：提醒将无处可发",
+    "channel.unset": "变量 {name} 在这里没有设置；服务运行时需要它",
+    "channel.missing": "{path} 不存在",
+    "channel.ca_unloadable": "无法加载 {path}：{reason}",
+    "channel.not_executable": "{program} 不是可执行文件",
+    "channel.not_on_path": "在这里的 PATH 中找不到 {program}",
     # upcoming
     "upcoming.nothing": "没有逾期，未来 {days} 天内也没有应还款项。",
     "upcoming.today": "今天",

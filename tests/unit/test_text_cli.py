@@ -116,3 +116,23 @@ def test_a_plans_period_in_both_locales() -> None:
     assert text.step(2, "week", "zh_CN") == "2 周"
     assert text.state("overdue", "zh_CN") == "已逾期"
     assert text.state("overdue", "en") == "OVERDUE"
+
+
+def test_a_channel_finding_is_english_for_the_log_and_chinese_for_check(tmp_path) -> None:  # noqa: ANN001
+    from reminderd.channels.checks import ERROR, UNVERIFIED, check_channels
+    from reminderd.model import AppriseSettings, Channels, CommandSettings
+
+    missing = tmp_path / "notifier"
+    [finding] = check_channels(Channels(command=CommandSettings(argv=(str(missing),))), {})
+    assert finding.level == ERROR
+    assert finding.line() == f"channels.command.argv[0]: {missing} does not exist"
+    assert finding.line("zh_CN") == f"channels.command.argv[0]: {missing} 不存在"
+    apprise = Channels(apprise=AppriseSettings(urls=(), urls_env="PUSH_URLS"))
+    [unset] = check_channels(apprise, {})
+    assert unset.level == UNVERIFIED
+    assert unset.line() == (
+        "channels.apprise.urls_env: the variable PUSH_URLS is not set here; the service needs it"
+    )
+    assert unset.line("zh_CN") == (
+        "channels.apprise.urls_env: 变量 PUSH_URLS 在这里没有设置；服务运行时需要它"
+    )
