@@ -203,7 +203,7 @@ def test_case_export_zip_passes_sha256sum_check(story, tmp_path: Path) -> None: 
     assert saved["versions"][1]["document"]["path"] == "files/agreement.pdf"
     # Exporting over an existing file is refused, and leaves it alone.
     again = story("case", "e", "--export", str(target))
-    assert again.returncode == 2 and "already exists" in again.stderr
+    assert again.returncode == 2 and "已经存在" in again.stderr  # zh_CN: already exists
     assert "Traceback" not in again.stderr
 
 

@@ -126,6 +126,8 @@ def commands(root: Path, locale: str) -> list[tuple[tuple[str, ...], int]]:
         (("note", "wallet-a", "   "), 2),
         (("note", "wallet-a", said, "--on", "soon"), 2),
         (("case", "nope"), 2),
+        (("case", "wallet-a", "--export", str(root)), 2),  # not an empty folder
+        (("report", "-o", str(root)), 1),  # a folder, not a file
         (("notify-test", "--channel", "email"), 2),
         (("plan", "--principal", "100000", "--budget", "1", "--annual-rate", "0.5"), 2),
         (("plan", "--principal", "100", "--count", "2", "--currency", "XXX"), 2),
