@@ -202,6 +202,19 @@ def test_every_command_speaks_the_configs_locale(run_cli, locale: str) -> None: 
             if CJK.search(human(argv, done))
         }
         assert chinese == {}
+    # JSON keys and values never change with the locale (SPEC §10): the same story, the
+    # same words. wallet-a: 1500 paid; yen-b: 10000 paid then undone, 0 net.
+    status = run_cli.json("status", "--json")
+    paid = {row["id"]: (row["paid"], row["currency"], row["next_due"]) for row in status["loans"]}
+    assert paid == {
+        "wallet-a": ("1500.00", "CNY", day(10)),
+        "yen-b": ("0", "JPY", day(5)),
+    }
+    upcoming = run_cli.json("upcoming", "--days", "12", "--json")
+    assert [(row["loan"], row["status"], row["outstanding"]) for row in upcoming] == [
+        ("yen-b", "upcoming", "30000"),  # due in 5 days
+        ("wallet-a", "upcoming", "500.00"),  # due in 10 days: 1000 - 500 paid on it
+    ]
     seen: dict[tuple[str, ...], list[str]] = {}
     for argv, done in outputs:
         seen.setdefault(argv, lines(done))  # the first run of a command (history runs twice)
