@@ -1,7 +1,7 @@
 """One message catalogue (en, zh_CN) for what people read: ``t(key, locale, **fields)``.
 
 The forecast's and the page's texts are in :mod:`.catalogue`, the other commands' in
-:mod:`.cli`; :data:`LOCALES` is their union.
+:mod:`.cli`, what commands refuse in :mod:`.errors`; :data:`LOCALES` is their union.
 Money is formatted by :func:`money` with Babel's CLDR data, so CNY reads ``¥`` in Chinese and
 ``CN¥`` in English while JPY reads ``JP¥`` in Chinese and ``¥`` in English: a person never
 mistakes one for the other. A key missing from a locale falls back to English; a key missing
@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reminderd.text import catalogue, cli
+from reminderd.text import catalogue, cli, errors
 
-EN: dict[str, str] = {**catalogue.EN, **cli.EN}
-ZH_CN: dict[str, str] = {**catalogue.ZH_CN, **cli.ZH_CN}
+EN: dict[str, str] = {**catalogue.EN, **cli.EN, **errors.EN}
+ZH_CN: dict[str, str] = {**catalogue.ZH_CN, **cli.ZH_CN, **errors.ZH_CN}
 LOCALES = {"en": EN, "zh_CN": ZH_CN}
 _BABEL_LOCALE = {"en": "en", "zh_CN": "zh_Hans_CN"}
 

@@ -13,7 +13,7 @@ from reminderd.accounts.describe import settlement
 from reminderd.errors import RuntimeFailure, UserError
 from reminderd.model import Installment
 from reminderd.standing import allocate
-from reminderd.text import cli
+from reminderd.text import cli, errors
 
 
 def fields(template: str) -> set[str]:
@@ -24,14 +24,19 @@ def fields(template: str) -> set[str]:
 REASON_IN_ENGLISH = {"plan.rate", "plan.every", "plan.first_due"}
 
 
-def test_every_command_text_exists_in_both_locales_with_the_same_fields() -> None:
-    assert list(cli.EN) == list(cli.ZH_CN)  # same order: a missing translation shows
-    for key, english in cli.EN.items():
+@pytest.mark.parametrize("table", [cli, errors], ids=["cli", "errors"])
+def test_every_command_text_exists_in_both_locales_with_the_same_fields(table) -> None:  # noqa: ANN001
+    assert list(table.EN) == list(table.ZH_CN)  # same order: a missing translation shows
+    for key, english in table.EN.items():
         if key in REASON_IN_ENGLISH:
-            assert (fields(english), fields(cli.ZH_CN[key])) == ({"reason"}, {"text"}), key
+            assert (fields(english), fields(table.ZH_CN[key])) == ({"reason"}, {"text"}), key
             continue
-        assert fields(english) == fields(cli.ZH_CN[key]), key
-    assert not set(cli.EN) & set(text.catalogue.EN)  # one key, one meaning
+        assert fields(english) == fields(table.ZH_CN[key]), key
+
+
+def test_one_key_one_meaning_across_the_catalogues() -> None:
+    tables = [set(text.catalogue.EN), set(cli.EN), set(errors.EN)]
+    assert sum(len(keys) for keys in tables) == len(set().union(*tables))
 
 
 def test_a_said_error_is_english_in_logs_and_chinese_on_request() -> None:
