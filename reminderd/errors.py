@@ -42,12 +42,17 @@ class UserError(Exception):
         return str(self.args[0])
 
     def in_locale(self, locale: str) -> str:
-        """The message in ``locale`` (the English ``message`` when it has no catalogue key)."""
+        """The message in ``locale`` (the English ``message`` when it has no catalogue key);
+        a field that is itself a UserError (a reason) is said in ``locale`` too."""
         if self.key is None:
             return self.message
         from reminderd.text import t
 
-        return t(self.key, locale, **self.fields)
+        fields = {
+            name: value.in_locale(locale) if isinstance(value, UserError) else value
+            for name, value in self.fields.items()
+        }
+        return t(self.key, locale, **fields)
 
 
 class RuntimeFailure(UserError):

@@ -190,7 +190,7 @@ def _keep_documents(conn: sqlite3.Connection, loan: Loan, context: Context, now:
     not there yet is a warning, and is kept when it appears."""
     wanted = [(loan.id, version, path) for version, path in _documents_of(loan)]
     for warning in note_rows.keep_documents(conn, context.state_dir, wanted, now):
-        context.warn(warning)
+        context.warn(warning.in_locale(locale_of(context)))
 
 
 def _known_loan(config: Config, loan_id: str) -> Loan:

@@ -71,6 +71,7 @@ loans:
         - {{due: {day(10)}, amount: 50000}}
     renegotiated:
       - on: {day(-5)}
+        document: {root / "agreement-not-scanned-yet.pdf"}
         plan:
           kind: list
           installments:
@@ -218,6 +219,16 @@ def test_every_command_speaks_the_configs_locale(run_cli, locale: str) -> None: 
     seen: dict[tuple[str, ...], list[str]] = {}
     for argv, done in outputs:
         seen.setdefault(argv, lines(done))  # the first run of a command (history runs twice)
+    missing = run_cli.root / "agreement-not-scanned-yet.pdf"
+    [case_yen] = [done for argv, done in outputs if argv == ("case", "yen-b")]
+    assert (
+        case_yen.stderr
+        == {
+            "zh_CN": f"reminderd: yen-b 第 2 版：协议文件还没有保存：找不到协议文件：{missing}\n",
+            "en": "reminderd: yen-b v2: the agreement document is not kept yet: "
+            f"document not found: {missing}\n",
+        }[locale]
+    )
     for argv, wanted in EXPECTED[locale].items():
         for line in wanted:
             assert line in seen[argv], (argv, line, seen[argv])
@@ -261,6 +272,7 @@ EXPECTED = {
             "重新打开 第 1/2 期（欠 JP¥30,000）。"
             f"下一期：第 1/2 期，{day(5)} 到期，应还 JP¥30,000。",
         ],
+        ("case", "yen-b"): [],  # and on stderr, the document not kept yet (below)
         ("history", "yen-b"): [
             "编号 日期 借款 金额 凭证 备注",
             f"2 {day(-1)} yen-b JP¥10,000 已由第 3 笔撤销",
@@ -289,6 +301,7 @@ EXPECTED = {
             f"Undid payment 2 (yen-b ¥10,000 on {day(-1)}), recorded as entry 3",
             f"Reopens 1/2 (¥30,000 owed). Next: 1/2 due {day(5)}, ¥30,000 to pay.",
         ],
+        ("case", "yen-b"): [],
         ("history", "yen-b"): [
             "id on loan amount receipt note",
             f"2 {day(-1)} yen-b ¥10,000 undone by 3",
