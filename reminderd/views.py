@@ -104,11 +104,9 @@ def warn_if_no_ledger(context: Context, locale: str = "en") -> bool:
 def locale_of(context: Context) -> str:
     """Given a context, the config's ``locale`` when its config loads, else ``en``: for the
     errors a command raises before or without needing the config. Never raises."""
-    from reminderd.errors import UserError
-
     try:
         return context.config().locale
-    except (UserError, OSError, ValueError):
+    except Exception:  # noqa: BLE001 - whatever is wrong with the config, the error at hand comes first
         return "en"
 
 
