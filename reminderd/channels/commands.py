@@ -43,7 +43,8 @@ def notify_test(args: argparse.Namespace, context: Context) -> int:
                 channel.send(message)
             except DeliveryError as error:
                 failed = True
-                context.print(t("notify.failed", locale, name=name, reason=error.reason))
+                reason = error.in_locale(locale)
+                context.print(t("notify.failed", locale, name=name, reason=reason))
                 continue
             if getattr(channel, "confirmed", True):
                 context.print(t("notify.ok", locale, name=name))

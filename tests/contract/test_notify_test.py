@@ -153,7 +153,7 @@ def test_notify_test_desktop_without_server_fails_with_server_ok(monkeypatch):
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
         assert run(desktop) == (
             1,
-            ["desktop：失败：no notification server is running on the session bus"],
+            ["desktop：失败：会话总线上没有运行任何通知服务"],
         )
         with NotificationServer(address) as server:
             assert run(desktop) == (0, ["desktop：成功"])

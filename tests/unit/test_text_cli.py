@@ -141,3 +141,12 @@ def test_a_channel_finding_is_english_for_the_log_and_chinese_for_check(tmp_path
     assert unset.line("zh_CN") == (
         "channels.apprise.urls_env: 变量 PUSH_URLS 在这里没有设置；服务运行时需要它"
     )
+
+
+def test_a_channels_refusal_keeps_english_for_the_log_and_says_chinese_for_notify_test() -> None:
+    from reminderd.channels import DeliveryError
+
+    error = DeliveryError.said("deliver.status", program="/bin/false", code=1, tail="")
+    assert (error.reason, error.permanent) == ("/bin/false exited with status 1", False)
+    assert error.in_locale("zh_CN") == "/bin/false 以状态 1 退出"
+    assert DeliveryError("as it was").in_locale("zh_CN") == "as it was"
