@@ -155,7 +155,11 @@ class _Builder:
             loan = self._loan(loan_values, where, zone, currency, values, channels)
             if loan is not None:
                 loans.append(loan)
-        total = sum(_installment_count(loan.plan) for loan in loans)
+        total = sum(
+            _installment_count(plan)
+            for loan in loans
+            for plan in (loan.plan, *(agreement.plan for agreement in loan.renegotiated))
+        )
         if total > schema.MAX_TOTAL_INSTALLMENTS:
             # Refused before any plan is built: 6 million installments took minutes and GBs.
             self.run.at(

@@ -2,7 +2,17 @@
 
 Money is Decimal, rounded half-up once per amount at the currency's minor unit. For the
 amortized kinds the principal parts add up to the principal exactly: the last installment
-absorbs the rounding.
+absorbs the rounding. Interest is ``outstanding × annual_rate × steps / periods_per_year``
+rounded half-up from the exact fraction, never from a rate already cut to 28 digits.
+
+An annuity's payment is the level payment rounded half-up, kept from one installment to the
+next until the level payment that would repay the balance still outstanding over the
+installments still to come rounds to another amount (more than half a minor unit away); then
+it is re-levelled to that amount. A payment fixed once let each period's rounding error (up to
+half a minor unit) compound: over long plans in a 0-decimal currency the last installment
+ballooned (¥5,000 over 120 months at 36%: ¥154 a month, then ¥681). Re-levelled, that plan
+pays ¥154 or ¥155 each month, the last included; an ordinary loan, whose drift stays under
+half a minor unit, keeps one payment and a last installment that absorbs the rest.
 """
 
 from __future__ import annotations
@@ -46,8 +56,29 @@ def add_steps(first: date, every: Step, times: int) -> date:
 
 
 def periodic_rate(annual_rate: Decimal, every: Step) -> Decimal:
-    """``annual_rate / periods_per_year`` for a step of ``every``."""
-    return annual_rate * every.count / _PERIODS_PER_YEAR[every.unit]
+    """``annual_rate / periods_per_year`` for a step of ``every``, to 34 significant digits
+    (for the annuity's payment; interest amounts use :func:`period_interest`, which is exact)."""
+    with localcontext() as context:
+        context.prec = 34
+        return annual_rate * every.count / _PERIODS_PER_YEAR[every.unit]
+
+
+def period_interest(
+    outstanding: Decimal, annual_rate: Decimal, every: Step, currency: str
+) -> Decimal:
+    """Given a balance, a yearly rate, the step and the currency, return one period's interest
+    ``outstanding × annual_rate × every.count / periods_per_year`` rounded half-up (ties away
+    from zero) to the currency's minor unit, from the exact fraction.
+
+    Dividing first (``annual_rate / 12``) cut the rate to 28 digits: 60 × 0.013 / 12 is
+    exactly 0.065 (→ 0.07), but 60 × 0.0010833…3 is 0.06499…96 (→ 0.06).
+    """
+    numerator, denominator = (outstanding * annual_rate * every.count).as_integer_ratio()
+    # In minor units: value / quantum = numerator × 10^places / (denominator × periods).
+    numerator *= 10 ** money.minor_units(currency)
+    denominator *= int(_PERIODS_PER_YEAR[every.unit])
+    whole = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return Decimal(-whole if numerator < 0 else whole).scaleb(-money.minor_units(currency))
 
 
 def installments(loan: Loan) -> tuple[Installment, ...]:
@@ -148,12 +179,17 @@ def _equal_principal(plan: Plan, currency: str) -> list[_Row]:
 
 def annuity_payment(principal: Decimal, rate: Decimal, count: int, currency: str) -> Decimal:
     """The level payment of an annuity (等额本息), rounded to the currency."""
-    if rate == 0:
-        return money.round_money(principal / count, currency)
+    return money.round_money(_exact_annuity_payment(principal, rate, count), currency)
+
+
+def _exact_annuity_payment(principal: Decimal, rate: Decimal, count: int) -> Decimal:
+    """``principal × r × (1 + r)^n / ((1 + r)^n − 1)`` to 34 digits, not rounded."""
     with localcontext() as context:
         context.prec = 34
+        if rate == 0:
+            return principal / count
         factor = (1 + rate) ** count
-        return money.round_money(principal * rate * factor / (factor - 1), currency)
+        return principal * rate * factor / (factor - 1)
 
 
 def _annuity(plan: Plan, currency: str) -> list[_Row]:
@@ -164,9 +200,20 @@ def _amortized(plan: Plan, currency: str) -> list[_Row]:
     assert plan.principal is not None and plan.count is not None  # noqa: S101
     level = level_payment(plan, currency)
     outstanding = money.round_money(plan.principal, currency)
+    annuity = plan.kind == "annuity"
+    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
+    unit = money.quantum(currency)
     rows = []
     for index, spec in enumerate(_dates(plan, plan.count)):
         last = index == plan.count - 1
+        if annuity and not last:
+            # Re-level once the payment that would repay what is left over the installments
+            # left rounds to another amount than the one being paid (see the module's
+            # docstring); a tie keeps the payment. The forecast's replay of a plan paid ahead
+            # keeps its installment instead, so this stays here, not in amortized_step.
+            exact = _exact_annuity_payment(outstanding, rate, plan.count - index)
+            if abs(exact - level) > unit / 2:
+                level = money.round_money(exact, currency)
         part, interest = amortized_step(plan, outstanding, level, currency, last=last)
         outstanding -= part
         rows.append((spec, part + interest, part, interest, outstanding))
@@ -203,8 +250,7 @@ def amortized_step(
     period's (``outstanding × annual_rate / periods_per_year``, rounded); the part is the
     level part (``equal_principal``) or the level payment less the interest (``annuity``),
     never more than what is outstanding, and all of it when ``last``."""
-    rate = periodic_rate(plan.annual_rate, plan.every)  # type: ignore[arg-type]
-    interest = money.round_money(outstanding * rate, currency)
+    interest = period_interest(outstanding, plan.annual_rate, plan.every, currency)  # type: ignore[arg-type]
     if last:
         return outstanding, interest
     if plan.kind == "annuity":

@@ -35,7 +35,7 @@ MAX_INSTALLMENTS = 1200  # a hundred years of monthly payments; more is a mistak
 MAX_LOANS = 100_000
 # Across all loans: what keeps check and upcoming within seconds and a few hundred MB
 # (figures in the README); a person's debts are far fewer.
-MAX_TOTAL_INSTALLMENTS = 50_000
+MAX_TOTAL_INSTALLMENTS = 400_000
 
 
 def _duration(text: str) -> Lead:

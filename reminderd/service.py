@@ -21,6 +21,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from reminderd import ledger
@@ -161,8 +162,8 @@ class Service:
         """Deliver what is due or missed now, rewrite the calendar, wait for both, exit."""
         from reminderd.calendar.writer import CalendarWriter
 
-        written: list[bytes] = []  # the writer logs a failure and calls back only on success
-        self.calendar = CalendarWriter(on_written=written.append)
+        written: list[Path] = []  # the writer logs a failure and calls back only on success
+        self.calendar = CalendarWriter(on_written=written.append, read_paid=self._paid)
         self.check()
         finished = self.deliverer.wait_idle(ONCE_TIMEOUT)
         finished = self.calendar.wait_idle(ONCE_TIMEOUT) and finished
@@ -194,8 +195,9 @@ class Service:
         )
         from reminderd.calendar.writer import CalendarWriter
 
-        self.calendar = CalendarWriter(on_written=self._calendar_written)
+        self.calendar = CalendarWriter(on_written=self._calendar_written, read_paid=self._paid)
         self._start_feed()
+        self._start_ledger_watch()
         self._start_watcher()
         self._start_actions()
         for signum, handler in (
@@ -364,9 +366,21 @@ class Service:
                     os._exit(EXIT_FAILURE)
                 time.sleep(0.01)
 
-    def _calendar_written(self, data: bytes) -> None:
+    def _calendar_written(self, path: Any) -> None:
         if self.feed is not None:
-            self.feed.set_calendar(data)
+            self.feed.set_calendar_file(path)  # served from the file, never held in memory
+
+    def _start_ledger_watch(self) -> None:
+        """Follow a payment (or undo, or snooze) recorded by another program at once: the
+        next check runs now, and rewrites the calendar the feed serves (issue 11, item 6)."""
+        from reminderd.ledger.watch import LedgerWatcher
+
+        def changed() -> None:
+            if self.scheduler is not None and not self._stopping.is_set():
+                self._arm(datetime.now(UTC))
+
+        self.ledger_watch = LedgerWatcher(self.state_dir, changed)
+        log.debug("watching the ledger by %s", self.ledger_watch.start())
 
     def _start_feed(self) -> None:
         if not self.config.calendar.serve_listen:
@@ -475,6 +489,8 @@ class Service:
         self._stop_actions()
         if self.watcher is not None:
             self.watcher.stop()
+        if getattr(self, "ledger_watch", None) is not None:
+            self.ledger_watch.stop()
         if self.feed is not None:
             self.feed.stop()
         if self.calendar is not None:

@@ -1,9 +1,11 @@
 """Fixtures shared by every suite: a private certificate authority for the loopback SMTP
 servers (trustme), the server side's TLS context, and the CA file a config's ``ca_file``
-names."""
+names. Also the run's Hypothesis profile (``tests/support/profiles.py``) and
+``REMINDERD_SLOW=1``, which runs the ``slow`` tests too."""
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,25 @@ from typing import Any
 
 import pytest
 import trustme
+from hypothesis import settings
+
+from tests.support import profiles
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    markexpr = config.option.markexpr or ""
+    if os.environ.get("REMINDERD_SLOW") == "1" and markexpr == "not slow":
+        # pyproject's addopts leaves the slow tests out; REMINDERD_SLOW=1 puts them back, as
+        # the README says (an explicit -m of the caller's own is left alone).
+        config.option.markexpr = ""
+    profile = profiles.choose(
+        seed=config.getoption("hypothesis_seed", None), markexpr=markexpr, environ=os.environ
+    )
+    settings.load_profile(profile)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"hypothesis profile: {settings.get_current_profile_name()}"
 
 
 @pytest.fixture(scope="session")

@@ -214,7 +214,9 @@ def _refresh_calendar(
     from reminderd.calendar import export
 
     try:
-        export.write(config, paid, now)
+        # The ledger is read again under the calendar's lock: a concurrent `pay` may have
+        # recorded more since ``paid``, and the last writer must write the newest state.
+        export.write(config, lambda: ledger.paid_totals(context.state_dir), now)
     except Exception as error:  # the payment stands whatever went wrong with the calendar
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
         context.warn(

@@ -18,7 +18,7 @@ def export(args: argparse.Namespace, context: Context) -> int:
     """Write the calendar to ``-o FILE`` or ``calendar.path``; print the path and the count."""
     config = context.config()
     target = Path(args.output).expanduser() if getattr(args, "output", None) else None
-    written = calendar_export.write(config, _paid(context), context.now(), target)
+    written = calendar_export.write(config, lambda: _paid(context), context.now(), target)
     context.print(
         t("export.written", config.locale, path=written, count=content.event_count(config))
     )

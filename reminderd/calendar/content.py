@@ -245,6 +245,7 @@ def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=16384)
 def _ical_date(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
@@ -252,6 +253,12 @@ def _ical_date(day: date) -> str:
 @functools.lru_cache(maxsize=16384)
 def _when(due_at: datetime, zone_name: str) -> str:
     return due_at.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def stamp(now: datetime) -> str:
+    """Return the ``DTSTAMP`` value every event of a calendar built at ``now`` carries (UTC,
+    ``YYYYMMDDTHHMMSSZ``: always 16 characters). Raises ``ValueError`` for a naive ``now``."""
+    return _utc_stamp(now)
 
 
 def _utc_stamp(now: datetime) -> str:

@@ -1,9 +1,17 @@
 """The subscription feed: a small HTTP server that serves the calendar on one secret path and
 nothing else (SPEC §7).
 
-The service owns it: :func:`serve` binds and starts it in a thread, the service pushes new
-content with :meth:`FeedServer.set_calendar` after each change, and stops it with
-:meth:`FeedServer.stop`. Requests read neither the clock, nor the config, nor any file.
+The service owns it: :func:`serve` binds and starts it in a thread, the service points it at
+the calendar file with :meth:`FeedServer.set_calendar_file` once written, and stops it with
+:meth:`FeedServer.stop`. Each request opens the file, so the feed shows whatever the last
+writer (the service, ``pay``, ``export``) renamed into place, streamed from the file with
+``sendfile``: the calendar is never held in memory. Its ETag is a hash of the bytes, kept per
+file identity, so it changes exactly when the bytes do. Requests read neither the clock nor
+the config.
+
+Under load (SPEC §7, issue 11) the connections are handled by :mod:`.httpd`: request heads
+read by one selector thread with deadlines, a bounded pool that drops the slowest first, a
+few answering threads and a real listen backlog.
 """
 
 from __future__ import annotations
@@ -12,31 +20,30 @@ import contextlib
 import hashlib
 import hmac
 import http.client
+import io
 import logging
 import os
 import re
 import secrets
-import selectors
 import socket
-import socketserver
 import stat
 import threading
+import time
+from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from reminderd.calendar import httpd
+from reminderd.calendar.httpd import MAX_REQUEST_HEAD, MAX_REQUEST_LINE
 from reminderd.errors import RuntimeFailure, UserError
-from reminderd.platform import files
 
 FEED_NAME = "repayments.ics"
 SECRET_FILE = "feed-secret"  # noqa: S105 - a file name, not a secret
 SECRET_BYTES = 32  # token_urlsafe(32): 43 characters
-MAX_REQUEST_LINE = 2048
-MAX_REQUEST_HEAD = 8192  # request line and headers together
-MAX_CONNECTIONS = 32
 REQUEST_TIMEOUT = 5.0  # seconds a client may stay silent
-CONNECTION_DEADLINE = 15.0  # seconds a whole request may take, however slowly it trickles
+CONNECTION_DEADLINE = 15.0  # seconds a request head (and, apart, an answer) may take in all
 _SECRET_TEXT = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 _LISTEN = re.compile(r"^(\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):(?P<port>\d{1,5})$")
 
@@ -85,38 +92,11 @@ def load_secret(state_dir: Path, *, create: bool = True) -> str:
         raise UserError(f"no feed secret yet at {path}: run `reminderd feed-url`") from None
     except OSError as error:
         raise RuntimeFailure(f"cannot read or create {path}: {error.strerror}") from None
-    if files.open_to_others(mode):
+    if mode & 0o077:
         raise UserError(f"{path} is readable by others; run: chmod 600 {path}")
     if not _SECRET_TEXT.match(text):
         raise UserError(f"{path} does not hold a feed secret; delete it to make a new one")
     return text
-
-
-class _LimitedReader:
-    """Reads at most ``budget`` bytes of a request head; beyond that the head is too large."""
-
-    def __init__(self, stream: BinaryIO, budget: int) -> None:
-        self._stream = stream
-        self._budget = budget
-
-    def readline(self, size: int = -1) -> bytes:
-        limit = self._budget + 1 if size < 0 else min(size, self._budget + 1)
-        line = self._stream.readline(limit)
-        self._budget -= len(line)
-        if self._budget < 0:
-            raise http.client.LineTooLong("request head")
-        return line
-
-    def read(self, size: int = -1) -> bytes:
-        return b""  # GET and HEAD carry no body; nothing else is read
-
-    def read_body(self, size: int) -> bytes:
-        """The page's small POST body: exactly ``size`` bytes, or fewer if the client
-        stops (the socket's timeout and the connection's deadline still apply)."""
-        return self._stream.read(size)
-
-    def close(self) -> None:
-        self._stream.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -125,23 +105,22 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = REQUEST_TIMEOUT
 
+    def __init__(
+        self, request: socket.socket, address: Any, server: FeedServer, head: bytes
+    ) -> None:
+        self._head = head
+        super().__init__(request, address, server)  # type: ignore[arg-type]
+
     def setup(self) -> None:
-        self.timeout = self.server.request_timeout
-        super().setup()
-        # A per-read timeout alone lets a client trickle one byte at a time forever.
-        self._watchdog = threading.Timer(self.server.deadline, self._abort)
-        self._watchdog.daemon = True
-        self._watchdog.start()
-        self.rfile = _LimitedReader(self.rfile, MAX_REQUEST_HEAD)  # type: ignore[assignment]
+        # The head was read already (by the server's selector); this thread only answers.
+        self.connection = self.request
+        self.connection.setblocking(True)
+        deadline = time.monotonic() + self.server.deadline
+        self.rfile = httpd.LimitedReader(io.BytesIO(self._head), MAX_REQUEST_HEAD)  # type: ignore[assignment]
+        self.wfile = httpd.Writer(self.connection, self.server.request_timeout, deadline)  # type: ignore[assignment]
 
     def finish(self) -> None:
-        self._watchdog.cancel()
-        with contextlib.suppress(OSError):
-            super().finish()
-
-    def _abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+        pass  # nothing buffered; the server closes the socket
 
     def handle(self) -> None:
         self.close_connection = True  # one request per connection, bounded by the deadline
@@ -159,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.parse_request():
             return
         if self.server.page is not None and self.server.page.owns(self.path):
-            self._page()
+            self._page()  # the page's routes say which paths (and methods) are theirs
             return
         if self.command not in ("GET", "HEAD"):
             self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
@@ -168,33 +147,41 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self._answer(head_only=self.command == "HEAD")
-        self.wfile.flush()
 
     def _answer(self, *, head_only: bool) -> None:
         path = self.path.split("?", 1)[0].encode("latin-1", "replace")
-        if not hmac.compare_digest(path, self.server.expected_path):
-            self._not_found()
+        if hmac.compare_digest(path, self.server.expected_path):
+            self._calendar(head_only=head_only)
             return
-        body, etag = self.server.calendar()
-        if body is None:
+        route = self.server.route(path)
+        if route is None:
+            self._not_found()
+        else:
+            route(self, head_only)
+
+    def _calendar(self, *, head_only: bool) -> None:
+        opened = self.server.open_calendar()
+        if opened is None:
             self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
             self.send_header("Retry-After", "60")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if _matches(self.headers.get("If-None-Match", ""), etag):
-            self.send_response(HTTPStatus.NOT_MODIFIED)
+        body, size, etag = opened
+        with contextlib.closing(body):
+            if _matches(self.headers.get("If-None-Match", ""), etag):
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self._common_headers(etag)
+                self.end_headers()
+                return
+            self.send_response(HTTPStatus.OK)
             self._common_headers(etag)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(size))
+            self.send_header("Content-Disposition", f'inline; filename="{FEED_NAME}"')
             self.end_headers()
-            return
-        self.send_response(HTTPStatus.OK)
-        self._common_headers(etag)
-        self.send_header("Content-Type", "text/calendar; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Disposition", f'inline; filename="{FEED_NAME}"')
-        self.end_headers()
-        if not head_only:
-            self.wfile.write(body)
+            if not head_only:
+                self.wfile.send_file(body, size)  # type: ignore[attr-defined]
 
     def _page(self) -> None:
         """Let the page's routes (:mod:`reminderd.web.routes`) answer. A POST body is read
@@ -215,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(*self.server.page.answer(self.command, self.path, self.headers, body))
 
     def _read_body(self, length: int) -> bytes:
-        """``length`` bytes of body: what the head's reader holds, then the socket's (with the
+        """``length`` bytes of body: what arrived with the head, then the socket's (with the
         request timeout; the connection's deadline still applies)."""
         body = self.rfile.read_body(length)  # type: ignore[attr-defined]
         if len(body) < length:
@@ -266,14 +253,16 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return False
 
 
-class FeedServer(ThreadingHTTPServer):
-    """Serves one calendar at ``/<secret>/repayments.ics``; 404 for any other path, 405 for
-    any method but GET and HEAD. Threads are daemons; a silent client is dropped after
-    ``request_timeout`` seconds and any request after ``deadline``."""
+Route = Callable[[_Handler, bool], None]
 
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
+
+class _FileCalendar(io.BytesIO):
+    """The in-memory calendar of :meth:`FeedServer.set_calendar`, opened like a file."""
+
+
+class FeedServer(httpd.HeadServer):
+    """Serves one calendar at ``/<secret>/repayments.ics``; 404 for any other path (unless a
+    route is added), 405 for any method but GET and HEAD."""
 
     def __init__(
         self,
@@ -286,7 +275,8 @@ class FeedServer(ThreadingHTTPServer):
         deadline: float = CONNECTION_DEADLINE,
     ) -> None:
         """Bind to ``host``:``port`` (IPv4, IPv6 or a name; port 0 picks a free one). A client
-        silent for ``request_timeout`` seconds, or still talking after ``deadline``, is cut off.
+        silent for ``request_timeout`` seconds, or whose head is still arriving after
+        ``deadline``, is cut off; so is an answer still being sent after ``deadline``.
 
         Raises ``OSError`` when the address cannot be bound.
         """
@@ -295,82 +285,81 @@ class FeedServer(ThreadingHTTPServer):
         family, _, _, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
-        self.address_family = family
         self.secret = secret
-        self.request_timeout = request_timeout
-        self.deadline = deadline
         self.expected_path = feed_path(secret).encode("ascii")
-        self._content: tuple[bytes | None, str] = (None, "")
+        self._routes: dict[bytes, Route] = {}
         self.page: Any = None  # reminderd.web.routes.PageRoutes, set by the service
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        self._thread: threading.Thread | None = None
-        super().__init__(address[:2], _Handler)
+        self._data: tuple[bytes, str] | None = None
+        self._file: Path | None = None
+        self._etag_lock = threading.Lock()
+        self._etag: tuple[tuple[int, int, int, int] | None, str] = (None, "")
+        super().__init__(address[:2], family, request_timeout, deadline)
         if calendar is not None:
             self.set_calendar(calendar)
 
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (getfqdn): slow, and not needed.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+    def answer(self, connection: socket.socket, address: Any, head: bytes) -> None:
+        _Handler(connection, address, self, head)
 
-    @property
-    def port(self) -> int:
-        """The port actually bound (useful after binding port 0)."""
-        return int(self.server_address[1])
+    # ---- what is served ---------------------------------------------------------------------
 
     def set_calendar(self, data: bytes) -> None:
-        """Serve ``data`` from now on (a single assignment: readers see old or new, whole)."""
+        """Serve ``data`` (held in memory) from now on; readers see the old or the new, whole."""
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-        self._content = (bytes(data), etag)
+        self._data, self._file = (bytes(data), etag), None
+
+    def set_calendar_file(self, path: Path) -> None:
+        """Serve the file at ``path`` from now on, as it is at each request (it is replaced
+        by rename, so a request sees one whole version)."""
+        self._file, self._data = path, None
+
+    def add_route(self, suffix: str, respond: Route) -> None:
+        """Answer ``/<secret>/<suffix>`` with ``respond(handler, head_only)`` (GET and HEAD
+        only; the path is compared in constant time, like the calendar's)."""
+        self._routes[f"/{self.secret}/{suffix}".encode("ascii")] = respond
+
+    def route(self, path: bytes) -> Route | None:
+        """Return the route for ``path`` (without its query), or ``None``."""
+        found = None
+        for candidate, respond in self._routes.items():
+            if hmac.compare_digest(path, candidate):
+                found = respond
+        return found
+
+    def open_calendar(self) -> tuple[BinaryIO, int, str] | None:
+        """Return the calendar as an open file (the caller closes it), its size and its ETag;
+        ``None`` before there is one."""
+        if self._data is not None:
+            data, etag = self._data
+            return _FileCalendar(data), len(data), etag
+        if self._file is None:
+            return None
+        try:
+            stream = self._file.open("rb")
+        except OSError:
+            return None
+        info = os.fstat(stream.fileno())
+        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        with self._etag_lock:  # one request hashes a new file; the others wait for it
+            if self._etag[0] != identity:
+                digest = hashlib.sha256()
+                while block := stream.read(1 << 20):
+                    digest.update(block)
+                stream.seek(0)
+                self._etag = (identity, '"' + digest.hexdigest()[:32] + '"')
+            etag = self._etag[1]
+        return stream, info.st_size, etag
 
     def calendar(self) -> tuple[bytes | None, str]:
-        """Return the calendar being served and its ETag (``None`` before the first one)."""
-        return self._content
+        """Return the calendar being served and its ETag (``None`` before the first one);
+        reads the whole file: for tests, not for answering requests."""
+        opened = self.open_calendar()
+        if opened is None:
+            return None, ""
+        stream, _, etag = opened
+        with stream:
+            return stream.read(), etag
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Bound the number of threads a flood of connections can start.
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.warning("feed: error while answering %s", client_address[0], exc_info=True)
-
-    def start(self) -> None:
-        """Serve in a daemon thread until :meth:`stop`."""
-        self._wake_read, self._wake_write = os.pipe()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._serve, name="reminderd-feed", daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        # socketserver's serve_forever wakes every poll_interval to look for shutdown(); a
-        # service that must stay idle blocks on the socket and a wake-up pipe instead.
-        with selectors.DefaultSelector() as selector:
-            selector.register(self, selectors.EVENT_READ)
-            selector.register(self._wake_read, selectors.EVENT_READ)
-            while not self._stopping:
-                for key, _ in selector.select():
-                    if key.fileobj is self and not self._stopping:
-                        self._handle_request_noblock()
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; requests in flight finish on their own."""
-        if self._thread is not None:
-            self._stopping = True
-            os.write(self._wake_write, b"x")
-            self._thread.join()
-            self._thread = None
-            os.close(self._wake_read)
-            os.close(self._wake_write)
-        self.server_close()
+    # ---- serving ----------------------------------------------------------------------------
 
 
 def serve(listen: str, state_dir: Path, calendar: bytes | None = None) -> FeedServer:

@@ -237,8 +237,10 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def render_html(content: dict[str, Any], locale: str) -> str:
-    """The printable ``index.html`` of the case file, in ``locale`` (en or zh_CN)."""
+def render_html(content: dict[str, Any], locale: str, *, bundle: bool = True) -> str:
+    """The printable ``index.html`` of the case file, in ``locale`` (en or zh_CN). With
+    ``bundle=False`` (the live page's view, which has no SHA256SUMS beside it) the line
+    about checking the bundle is left out."""
     from reminderd.messages import language
 
     lang = language(locale)
@@ -251,9 +253,14 @@ def render_html(content: dict[str, Any], locale: str) -> str:
         return esc(shown_money(Decimal(value), currency, locale))
 
     def files(items: list[dict[str, Any]]) -> str:
+        # A link only where the bundle holds the file (the served case lists, never links).
         return " ".join(
-            f'<a href="{esc(item.get("path", ""))}">{esc(item["name"])}</a> '
-            f"<code>{esc(item['sha256'][:16])}…</code>"
+            (
+                f'<a href="{esc(item["path"])}">{esc(item["name"])}</a> '
+                if item.get("path")
+                else f"{esc(item['name'])} "
+            )
+            + f"<code>{esc(item['sha256'][:16])}…</code>"
             for item in items
         )
 
@@ -310,7 +317,7 @@ dt {{ font-weight: bold; }}
 <h2>{esc(text["timeline"])}</h2>
 <table><tr><th>{esc(text["when"])}</th><th>{esc(text["what"])}</th>
 <th>{esc(text["details"])}</th><th>{esc(text["files"])}</th></tr>{rows}</table>
-<p>{esc(text["checksums"])}</p>
+{f"<p>{esc(text['checksums'])}</p>" if bundle else ""}
 </body>
 </html>
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -30,21 +31,46 @@ def forecast(args: argparse.Namespace, context: Context) -> int:
 
     paid = paid_totals(context)
     result = run_forecast(config, paid, now, strategy=args.strategy, extra=extra, budget=budget)
-    cost = overdue_cost(config, paid, now)
+    cost, per_day = overdue_figures(config, paid, now)
     if args.json:
         body = to_json(result, args.months)
-        body["overdue_cost"] = None if cost is None else money.to_json(cost, config.currency)
+        body["overdue_cost"] = money.to_json(cost, config.currency)
+        body["overdue_per_day"] = money.to_json(per_day, config.currency)
         context.print(json.dumps(body, ensure_ascii=False, indent=2))
         return 0
-    for line in render(result, config.locale, args.months, cost):
+    for line in render(result, config.locale, args.months, cost, per_day):
         context.print(line)
     return 0
 
 
-def overdue_cost(config: Config, paid: dict[str, Decimal], now: datetime) -> Decimal | None:
-    """Hook for SPEC §8's overdue cost, in the config's currency: ``None`` until
-    ``reminderd.core.overdue`` (built alongside) lands and this is wired to it."""
-    return None
+def overdue_figures(
+    config: Config, paid: Mapping[str, Decimal], now: datetime
+) -> tuple[Decimal, Decimal]:
+    """SPEC §9's "overdue cost if what is overdue stays unpaid", in the config's currency.
+
+    Given the config, ``paid`` as the ledger gives it (``standing.Paid``, with the dated
+    payments versions need) and an aware ``now``; returns (the cost so far, what one more day
+    unpaid adds), each summed by :func:`reminderd.core.overdue.of_loan` over the debts the
+    forecast counts (the config's currency, ``ongoing`` bills left out, as its ``overdue``).
+    The cost so far, not a projection: left unpaid, the cost grows by the second figure
+    every day without end, so no horizon would give an honest single total. Raises nothing.
+    """
+    from reminderd.core import overdue
+    from reminderd.core.forecast import is_bill
+
+    cost = per_day = Decimal(0)
+    for loan in config.loans:
+        if loan.currency != config.currency or is_bill(loan):
+            continue
+        figure = overdue.of_loan(loan, paid, now)
+        cost += figure.total
+        per_day += figure.per_day
+    return cost, per_day
+
+
+def overdue_cost(config: Config, paid: Mapping[str, Decimal], now: datetime) -> Decimal:
+    """The overdue cost so far of :func:`overdue_figures` (what the page's totals show)."""
+    return overdue_figures(config, paid, now)[0]
 
 
 def _amount(text: str | None, option: str, currency: str) -> Decimal | None:
@@ -57,7 +83,11 @@ def _amount(text: str | None, option: str, currency: str) -> Decimal | None:
 
 
 def render(
-    result: Forecast, locale: str, months: int | None, cost: Decimal | None = None
+    result: Forecast,
+    locale: str,
+    months: int | None,
+    cost: Decimal | None = None,
+    per_day: Decimal | None = None,
 ) -> list[str]:
     """The human lines of a forecast in ``locale``: title, table, debt-free month, totals,
     the comparison with the plan, what is overdue, bills and other currencies."""
@@ -104,12 +134,18 @@ def render(
     if result.baseline is not None:
         lines.append(_comparison(result, locale, fmt))
     if result.overdue > 0:
-        if cost is None:
+        if not cost and not per_day:  # no overdue terms: nothing to estimate
             lines.append(t("forecast.overdue", locale, amount=fmt(result.overdue)))
         else:
-            lines.append(
-                t("forecast.overdue.cost", locale, amount=fmt(result.overdue), cost=fmt(cost))
-            )
+            amount, so_far, daily = fmt(result.overdue), fmt(cost or 0), fmt(per_day or 0)
+            if per_day:
+                lines.append(
+                    t("forecast.overdue.cost", locale, amount=amount, cost=so_far, per_day=daily)
+                )
+            else:  # e.g. 停息挂账: the agreement froze the cost
+                lines.append(t("forecast.overdue.cost.fixed", locale, amount=amount, cost=so_far))
+    elif cost:  # nothing overdue now (paid late, or rolled into an agreement): still a claim
+        lines.append(t("forecast.cost", locale, cost=fmt(cost)))
     if result.ongoing:
         lines.append(t("forecast.ongoing", locale, ids=", ".join(result.ongoing)))
     if result.apart:

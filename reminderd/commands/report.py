@@ -40,13 +40,10 @@ def render_page(
     """The page for ``config`` and the ledger in ``state_dir`` at ``now`` (the served page
     passes ``actions`` for its Paid buttons). Reads the ledger without creating it."""
     from reminderd import ledger
-    from reminderd.commands.forecast import overdue_cost
 
     paid = ledger.paid_totals(state_dir)
     payments = ledger.payments(state_dir)
-    built = page_content.build(
-        config, paid, payments, now, overdue_cost=overdue_cost(config, paid, now)
-    )
+    built = page_content.build(config, paid, payments, now)
     return page.render(built, actions)
 
 

@@ -9,6 +9,12 @@ with :func:`reminderd.plans.amortized_step` (the plan's own arithmetic): the sam
 interest on the reduced principal, so it ends sooner. On any other kind it settles the next
 installments early. Without any payment ahead a loan's rows are the plan's rows exactly.
 
+A renegotiated loan (SPEC §8) counts as :func:`reminderd.standing.for_loan` has it: payments
+belong to the version in force on their day, superseded installments and those rolled into an
+agreement are not dues, and what is still owed is the version in force's installments. Paying
+ahead replays that version's plan (its kind, level and rate), never the superseded one; its
+``annual_rate`` is the one avalanche ranks by.
+
 With ``--extra X`` a month pays what the plan asks of it plus X: when paying ahead has taken
 an installment off a later month, what the plan asked then goes ahead as well (the usual
 avalanche and snowball: a freed payment rolls on to the next debt).
@@ -25,8 +31,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from reminderd import money, plans
-from reminderd.model import Config, Loan
-from reminderd.standing import allocate
+from reminderd.model import Config, Loan, Plan
+from reminderd.standing import for_loan
 
 STRATEGIES = ("plan", "avalanche", "snowball")
 AMORTIZED = ("equal_principal", "annuity")
@@ -52,10 +58,17 @@ class _Debt:
     # paid already is frozen: it stays as the plan has it, and a replay starts after it.
     principal: Decimal
     frozen: int = 0
+    plan: Plan | None = None  # the plan of the version in force (set by the runner)
+
+    @property
+    def terms(self) -> Plan:
+        """The plan the open installments belong to: the latest version's for a
+        renegotiated loan (earlier versions' rows are settled, superseded or rolled)."""
+        return self.plan if self.plan is not None else self.loan.plan
 
     @property
     def amortized(self) -> bool:
-        return self.loan.plan.kind in AMORTIZED
+        return self.terms.kind in AMORTIZED
 
     @property
     def balance(self) -> Decimal:
@@ -65,7 +78,7 @@ class _Debt:
 
     @property
     def rate(self) -> Decimal:
-        return self.loan.plan.annual_rate
+        return self.terms.annual_rate
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,7 @@ def forecast(
     bills = [loan for loan in config.loans if loan.currency == currency and is_bill(loan)]
     overdue = Decimal(0)
     for loan in debts:
-        standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
+        standing = for_loan(loan, paid)
         overdue += sum((row.outstanding for row in standing.overdue(now)), Decimal(0))
     run = _Runner(config, paid, today, debts, bills)
     plan = run("plan", None, None)
@@ -164,6 +177,11 @@ def forecast(
 def is_bill(loan: Loan) -> bool:
     """True for a ``recurring`` plan marked ``ongoing: true``: a bill, not a debt."""
     return loan.plan.kind == "recurring" and loan.plan.ongoing
+
+
+def plan_of(loan: Loan, version: int) -> Plan:
+    """The plan of ``loan``'s ``version`` (1: ``plan``; 2 on: the agreements in order)."""
+    return loan.plan if version == 1 else loan.renegotiated[version - 2].plan
 
 
 def month_of(day: date) -> str:
@@ -194,13 +212,15 @@ class _Runner:
         self.debts = debts
         self.bills: dict[str, Decimal] = {}
         for loan in bills:
-            standing = allocate(plans.installments(loan), paid.get(loan.id, Decimal(0)))
+            standing = for_loan(loan, paid)
             for row in standing.open_rows():
                 month = max(month_of(row.installment.due), self.current)
                 self.bills[month] = self.bills.get(month, Decimal(0)) + row.outstanding
 
     def _start(self, loan: Loan) -> _Debt:
-        standing = allocate(plans.installments(loan), self.paid.get(loan.id, Decimal(0)))
+        standing = for_loan(loan, self.paid)
+        open_rows = standing.open_rows()
+        plan = plan_of(loan, open_rows[0].installment.version) if open_rows else loan.plan
         rows = [
             _Row(
                 index=row.installment.number - 1,
@@ -210,14 +230,15 @@ class _Runner:
                 interest=row.installment.interest,
                 balance_after=row.installment.balance_after,
             )
-            for row in standing.open_rows()
+            for row in open_rows
         ]
-        first = standing.next_open()
-        if first is None:
-            return _Debt(loan, rows, Decimal(0))
+        if not open_rows:
+            return _Debt(loan, rows, Decimal(0), plan=plan)
+        first = open_rows[0]
         if first.paid > 0:
-            return _Debt(loan, rows, first.installment.balance_after, frozen=1)
-        return _Debt(loan, rows, first.installment.balance_after + first.installment.principal)
+            return _Debt(loan, rows, first.installment.balance_after, frozen=1, plan=plan)
+        principal = first.installment.balance_after + first.installment.principal
+        return _Debt(loan, rows, principal, plan=plan)
 
     def __call__(
         self,
@@ -301,7 +322,7 @@ class _Runner:
     def _replay(self, debt: _Debt) -> None:
         """Recompute an amortized debt's rows from its reduced principal: same level, same
         dates, interest on what is left, ending as soon as nothing is."""
-        plan = debt.loan.plan
+        plan = debt.terms
         assert plan.count is not None and plan.every is not None  # noqa: S101 - amortized
         level = plans.level_payment(plan, debt.loan.currency)
         outstanding = debt.principal

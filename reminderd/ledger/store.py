@@ -170,19 +170,29 @@ def connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
 
 
 def _check_header(path: Path) -> None:
-    """Refuse a non-empty file that does not start like an SQLite database, before SQLite
-    gets a chance to write to it."""
-    try:
-        with path.open("rb") as stream:
-            header = stream.read(len(_SQLITE_HEADER))
-    except FileNotFoundError:
+    """Refuse a file that is not an SQLite database, before SQLite gets a chance to write to
+    it: a read-only connection reads its header.
+
+    Never with a plain ``open()``: closing any descriptor of the database file drops every
+    POSIX lock this process holds on it, so the service's long-lived connections would look
+    gone to another process, whose close then deletes the WAL index under them ("disk I/O
+    error"). SQLite's own connections share their locks and defer such closes.
+    """
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not the reminderd state database")
+    if not path.exists():
         return
-    except IsADirectoryError as error:
-        raise UserError(f"{path} is a directory, not the reminderd state database") from error
-    except OSError as error:
-        raise RuntimeFailure(f"cannot read the state database {path}: {error.strerror}") from error
-    if header and header != _SQLITE_HEADER:
-        raise _not_a_database(path, None)
+    try:
+        probe = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise RuntimeFailure(f"cannot read the state database {path}: {error}") from error
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorcode", None) == 26 or "not a database" in str(error):
+            raise _not_a_database(path, None) from error  # SQLITE_NOTADB
+    finally:
+        probe.close()
 
 
 def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:

@@ -27,7 +27,15 @@ EN: dict[str, str] = {
         "interest {interest} instead of {base_interest}"
     ),
     "forecast.overdue": "Overdue now: {amount}. Pay it first: every day late adds cost.",
-    "forecast.overdue.cost": "Overdue now: {amount}, costing {cost} so far if it stays unpaid.",
+    "forecast.overdue.cost": (
+        "Overdue now: {amount}. Being late has cost {cost} so far; each more day unpaid adds"
+        " {per_day}."
+    ),
+    "forecast.overdue.cost.fixed": "Overdue now: {amount}. Being late has cost {cost} so far.",
+    "forecast.cost": (
+        "Being late has cost {cost} so far: an estimate of what lenders may claim, not in the"
+        " totals above."
+    ),
     "forecast.ongoing": "Ongoing bills, not counted as debt: {ids}",
     "forecast.apart": "In other currencies, not counted here: {ids}",
     "forecast.none_month": "never",
@@ -43,7 +51,12 @@ EN: dict[str, str] = {
     "page.overdue": "Overdue",
     "page.overdue.none": "Nothing overdue",
     "page.overdue.alert": "{amount} is overdue. Pay it first: every day late adds cost.",
-    "page.overdue.cost": "cost so far {cost}",
+    "page.overdue.cost": "cost so far {cost}, +{per_day} a day",
+    "page.loan.late": "{days} days late: cost so far {cost}, +{per_day} a day",
+    "page.loan.late.fixed": "{days} days late: cost so far {cost}, no longer growing",
+    "page.loan.cost": "Late cost so far {cost}",
+    "page.overdue.cost.fixed": "cost so far {cost}",
+    "page.loan.rolled": "{amount} rolled into the agreement",
     "page.paid_month": "Paid this month",
     "page.budget": "Budget this month",
     "page.budget.left": "{amount} left",
@@ -78,6 +91,7 @@ EN: dict[str, str] = {
     "page.loan.version": "Version {version}",
     "page.loan.agreed": "agreed {on}",
     "page.loan.case": "Case file: {command}",
+    "page.loan.case.open": "Open the case file",
     "page.payments": "Recent payments",
     "page.payments.none": "No payments recorded yet.",
     "page.receipt": "Receipt {name} (sha256 {digest})",
@@ -112,7 +126,9 @@ ZH_CN: dict[str, str] = {
         "利息 {interest}，而不是 {base_interest}"
     ),
     "forecast.overdue": "目前逾期：{amount}。请先还这笔：每晚一天都会增加费用。",
-    "forecast.overdue.cost": "目前逾期：{amount}；若继续不还，至今的费用为 {cost}。",
+    "forecast.overdue.cost": "目前逾期：{amount}。逾期费用至今 {cost}，每多拖一天 +{per_day}。",
+    "forecast.overdue.cost.fixed": "目前逾期：{amount}。逾期费用至今 {cost}。",
+    "forecast.cost": "逾期费用至今 {cost}：估计出借方可能主张的金额，不计入以上合计。",
     "forecast.ongoing": "固定账单，不计入债务：{ids}",
     "forecast.apart": "其他币种，此处不计：{ids}",
     "forecast.none_month": "无",
@@ -128,7 +144,12 @@ ZH_CN: dict[str, str] = {
     "page.overdue": "逾期",
     "page.overdue.none": "没有逾期",
     "page.overdue.alert": "{amount} 已逾期。请先还这笔：每晚一天都会增加费用。",
-    "page.overdue.cost": "至今费用 {cost}",
+    "page.overdue.cost": "至今费用 {cost}，每天 +{per_day}",
+    "page.loan.late": "逾期 {days} 天：费用至今 {cost}，每天 +{per_day}",
+    "page.loan.late.fixed": "逾期 {days} 天：费用至今 {cost}，不再增加",
+    "page.loan.cost": "逾期费用至今 {cost}",
+    "page.overdue.cost.fixed": "至今费用 {cost}",
+    "page.loan.rolled": "{amount} 已并入协商",
     "page.paid_month": "本月已还",
     "page.budget": "本月预算",
     "page.budget.left": "还剩 {amount}",
@@ -162,7 +183,8 @@ ZH_CN: dict[str, str] = {
     "page.loan.next.none": "已结清",
     "page.loan.version": "第 {version} 版",
     "page.loan.agreed": "{on}协商",
-    "page.loan.case": "案卷：{command}",
+    "page.loan.case": "案件材料：{command}",
+    "page.loan.case.open": "查看案件材料",
     "page.payments": "最近还款",
     "page.payments.none": "还没有记录任何还款。",
     "page.receipt": "凭证 {name}（sha256 {digest}）",

@@ -3,7 +3,10 @@ payments, now). :mod:`reminderd.web.page` turns it into HTML.
 
 The totals are ``status --json``'s own numbers (:func:`reminderd.accounts.status_report`),
 summed over the debts in the config's currency, so the page and ``status`` never disagree;
-the dues are ``upcoming``'s rows; the balance chart is the forecast's plan.
+the dues are ``upcoming``'s rows; the balance chart is the forecast's plan. Renegotiated loans
+(SPEC §8) come as those give them: each loan row carries its ``version``, ``agreed_on``,
+``overdue_days``, ``overdue_cost``, ``overdue_per_day`` and ``rolled``; dues never include a
+superseded or rolled installment, and each due row names its ``version``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ RECENT_PAYMENTS = 10
 class Totals:
     owed: Decimal  # outstanding on every debt in the config's currency (bills left out)
     overdue: Decimal
-    overdue_cost: Decimal | None  # SPEC §8, when the overdue module provides it
+    overdue_cost: Decimal  # SPEC §8: what being late has cost so far, over the same debts
+    overdue_per_day: Decimal  # what one more day without a payment adds to it
     paid_month: Decimal  # net payments dated this month
     due_month: Decimal  # the installments falling due this month, before payments
     budget: Decimal | None
@@ -54,12 +58,11 @@ def build(
     paid: Mapping[str, Decimal],
     payments: Sequence[Any],
     now: datetime,
-    *,
-    overdue_cost: Decimal | None = None,
 ) -> Content:
-    """Gather the page's content. Given the config, the net paid per loan, the ledger's
-    payments (any order), an aware ``now`` and the overdue cost when known; returns
-    :class:`Content`. Raises ``ValueError`` for a naive ``now``."""
+    """Gather the page's content. Given the config, the paid totals as the ledger gives them
+    (``standing.Paid``: its dated payments place each in its plan version), the ledger's
+    payments (any order) and an aware ``now``; returns :class:`Content`. Raises
+    ``ValueError`` for a naive ``now``."""
     from reminderd.accounts import status_report
     from reminderd.views import upcoming_rows
 
@@ -90,7 +93,10 @@ def build(
     totals = Totals(
         owed=sum((Decimal(row["outstanding"]) for row in debts), Decimal(0)),
         overdue=sum((Decimal(row["overdue"]) for row in debts), Decimal(0)),
-        overdue_cost=overdue_cost,
+        # status's own per-loan figures (reminderd.core.overdue), so the page's cost is the
+        # sum of the rows `status --json` prints for these debts and `forecast` reports.
+        overdue_cost=sum((Decimal(row["overdue_cost"]) for row in debts), Decimal(0)),
+        overdue_per_day=sum((Decimal(row["overdue_per_day"]) for row in debts), Decimal(0)),
         paid_month=paid_month,
         due_month=Decimal(this_month["due"]) if this_month else Decimal(0),
         budget=config.budget_monthly,

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from reminderd.text import day, money_whole, month, short_month, t
 from reminderd.text import money as cash
@@ -43,7 +44,7 @@ def render(content: Content, actions: Actions | None = None) -> str:
         _stats(content),
         _dues(content, actions),
         _charts(content),
-        _loans(content),
+        _loans(content, served=actions is not None),
         _payments(content),
         f"<footer><p>{escape(t('page.footer', loc))}</p></footer>",
     ]
@@ -127,12 +128,22 @@ def _stats(content: Content) -> str:
     loc = content.locale
     totals = content.totals
     label = t("page.overdue", loc)
+    # The cost so far stays shown once something was paid late, even with nothing overdue now.
+    cost = ""
+    if totals.overdue_cost > 0 or totals.overdue_per_day > 0:
+        key = "page.overdue.cost" if totals.overdue_per_day > 0 else "page.overdue.cost.fixed"
+        text = t(
+            key,
+            loc,
+            cost=_money(content, totals.overdue_cost),
+            per_day=_money(content, totals.overdue_per_day),
+        )
+        cost = _sub(text, f' data-total="overdue_cost" data-value="{totals.overdue_cost}"')
     if totals.overdue > 0:
-        cost = totals.overdue_cost
-        sub = "" if cost is None else _sub(t("page.overdue.cost", loc, cost=_money(content, cost)))
-        cards = [_stat("urgent", label, _value(content, "overdue", totals.overdue, "urgent"), sub)]
+        amount = _value(content, "overdue", totals.overdue, "urgent")
+        cards = [_stat("urgent", label, amount, cost)]
     else:
-        none = _sub(t("page.overdue.none", loc))
+        none = cost or _sub(t("page.overdue.none", loc))
         cards = [_stat("calm", label, _value(content, "overdue", totals.overdue), none)]
     cards.append(
         _stat("", t("page.paid_month", loc), _value(content, "paid_month", totals.paid_month))
@@ -173,16 +184,22 @@ def _pay_form(content: Content, row: dict[str, Any], actions: Actions) -> str:
         f'<form method="post" action="{escape(actions.post_to)}" class="pay">'
         f'<input type="hidden" name="token" value="{escape(actions.token)}">'
         f'<input type="hidden" name="loan" value="{escape(row["loan"])}">'
+        f'<input type="hidden" name="version" value="{int(row.get("version", 1))}">'
         f'<input type="hidden" name="number" value="{int(row["number"])}">'
         f'<button type="submit" title="{escape(hint)}">{escape(t("page.pay", content.locale))}'
         "</button></form>"
     )
 
 
-def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> str:
+def _due_row(
+    content: Content, row: dict[str, Any], actions: Actions | None, in_force: dict[str, int]
+) -> str:
     loc = content.locale
     overdue = row["status"] == "overdue"
     number = f"{row['number']}/{row['of']}" if row["of"] else str(row["number"])
+    version = int(row.get("version", 1))
+    if version > 1:  # numbers start again in each agreed plan: say which one
+        number = t("page.loan.version", loc, version=version) + " · " + number
     outstanding = Decimal(row["outstanding"])
     times = [
         datetime.fromisoformat(at).strftime("%m-%d %H:%M")
@@ -195,13 +212,16 @@ def _due_row(content: Content, row: dict[str, Any], actions: Actions | None) -> 
         reminders = t("page.reminders", loc, times=", ".join(times))
     else:
         reminders = t("page.reminders.none", loc)
-    button = _pay_form(content, row, actions) if actions is not None and outstanding > 0 else ""
+    # Money paid today belongs to the version in force today (SPEC §8): an installment of an
+    # agreement not in force yet cannot be paid from here (the server would refuse it too).
+    payable = outstanding > 0 and int(row.get("version", 1)) == in_force.get(row["loan"], 1)
+    button = _pay_form(content, row, actions) if actions is not None and payable else ""
     badge = t("page.status.overdue" if overdue else "page.status.upcoming", loc)
     due = day(datetime.fromisoformat(row["due"]).date(), loc)
     owe = _money(content, outstanding, row["currency"])
     return (
         f'<li class="due{" overdue" if overdue else ""}" data-loan="{escape(row["loan"])}" '
-        f'data-number="{int(row["number"])}">'
+        f'data-version="{version}" data-number="{int(row["number"])}">'
         f'<div class="when"><span class="badge">{escape(badge)}</span>'
         f'<span class="date">{escape(due)}</span>'
         f'<span class="rel">{escape(_when(content, row))}</span></div>'
@@ -218,7 +238,8 @@ def _dues(content: Content, actions: Actions | None) -> str:
     if not content.dues:
         empty = escape(t("page.next.none", loc, days=DUE_DAYS))
         return f'<section>{title}<p class="muted">{empty}</p></section>'
-    rows = "".join(_due_row(content, row, actions) for row in content.dues)
+    in_force = {loan["id"]: int(loan.get("version", 1)) for loan in content.loans}
+    rows = "".join(_due_row(content, row, actions, in_force) for row in content.dues)
     return f'<section>{title}<ul class="dues">{rows}</ul></section>'
 
 
@@ -265,7 +286,7 @@ def _charts(content: Content) -> str:
     return f'<section class="charts">{"".join(parts)}</section>' if parts else ""
 
 
-def _loan(content: Content, row: dict[str, Any]) -> str:
+def _loan(content: Content, row: dict[str, Any], served: bool = False) -> str:
     loc = content.locale
     currency = row["currency"]
     total, paid = Decimal(row["total"]), Decimal(row["paid"])
@@ -276,7 +297,8 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
         tags.append(t("page.apart", loc))
     version = t("page.loan.version", loc, version=row.get("version", 1))
     if row.get("agreed_on"):
-        version += " · " + t("page.loan.agreed", loc, on=row["agreed_on"])
+        agreed = day(datetime.fromisoformat(row["agreed_on"]).date(), loc)
+        version += " · " + t("page.loan.agreed", loc, on=agreed)
     next_due = (
         day(datetime.fromisoformat(row["next_due"]).date(), loc)
         if row["next_due"]
@@ -296,23 +318,54 @@ def _loan(content: Content, row: dict[str, Any]) -> str:
     ]
     if overdue > 0:
         facts.append(("urgent", t("page.overdue", loc), _money(content, overdue, currency)))
+    # The plan in force and its agreement first: the rest of the card follows from it.
+    notes = [f'<p class="muted small version">{escape(version)}</p>']
+    cost = Decimal(row.get("overdue_cost") or 0)
+    per_day = Decimal(row.get("overdue_per_day") or 0)
+    if cost > 0 or (overdue > 0 and per_day > 0):
+        days = int(row.get("overdue_days") or 0)
+        if days == 0:  # paid, late: what it cost stays on the record
+            key = "page.loan.cost"
+        else:
+            key = "page.loan.late" if per_day > 0 else "page.loan.late.fixed"
+        late = t(
+            key,
+            loc,
+            days=days,
+            cost=_money(content, cost, currency),
+            per_day=_money(content, per_day, currency),
+        )
+        notes.append(f'<p class="late" data-value="{cost}">{escape(late)}</p>')
+    rolled = Decimal(row.get("rolled") or 0)
+    if rolled > 0:
+        text = t("page.loan.rolled", loc, amount=_money(content, rolled, currency))
+        notes.append(f'<p class="muted small">{escape(text)}</p>')
     facts_html = "".join(
         f'<div class="{css}"><dt>{escape(term)}</dt><dd>{escape(text)}</dd></div>'
         for css, term, text in facts
     )
-    case = t("page.loan.case", loc, command=f"reminderd case {row['id']}")
+    command = f"reminderd case {row['id']}"
+    case = t("page.loan.case", loc, command=command)
+    if served:  # the server answers case/<id> (read only); a written file has only the command
+        link = t("page.loan.case.open", loc)
+        case_html = (
+            f'<a class="case" href="case/{quote(row["id"])}">{escape(link)}</a>'
+            f" · <code>{escape(command)}</code>"
+        )
+    else:
+        case_html = f"<code>{escape(case)}</code>"
     return (
         f'<article class="loan card{" overdue" if overdue > 0 else ""}" '
-        f'data-loan="{escape(row["id"])}">'
+        f'data-loan="{escape(row["id"])}" data-version="{int(row.get("version", 1))}">'
         f"<h3>{escape(row['name'])}{lender}{tag_html}</h3>"
         f'<div class="bar-track"><div class="bar-fill" style="width:{share}%"></div></div>'
-        f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>'
-        f'<p class="muted small">{escape(version)} · <code>{escape(case)}</code></p></article>'
+        f'<p class="muted">{escape(progress)}</p><dl>{facts_html}</dl>{"".join(notes)}'
+        f'<p class="muted small">{case_html}</p></article>'
     )
 
 
-def _loans(content: Content) -> str:
-    cards = "".join(_loan(content, row) for row in content.loans)
+def _loans(content: Content, served: bool = False) -> str:
+    cards = "".join(_loan(content, row, served) for row in content.loans)
     title = escape(t("page.loans", content.locale))
     return f'<section><h2>{title}</h2><div class="loans">{cards}</div></section>'
 

@@ -93,6 +93,8 @@ svg .point { fill: var(--calm); }
 .loan dd { margin: 0; font-weight: 600; }
 .loan .urgent dt, .loan .urgent dd { color: var(--urgent); }
 .loan p { margin: 4px 0 0; }
+.loan .late { color: var(--urgent); font-weight: 600; font-size: .85rem; }
+.loan a.case { color: var(--calm); font-weight: 600; }
 .tag { font-size: .72rem; font-weight: 600; margin-left: 8px; padding: 1px 8px;
   border-radius: 999px; background: var(--line); color: var(--muted); vertical-align: 2px; }
 .bar-track { height: 8px; border-radius: 999px; background: var(--line); overflow: hidden; }

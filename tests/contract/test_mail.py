@@ -6,12 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import AuthResult
 
 from reminderd.channels import DeliveryError
 from reminderd.channels.mail import EmailChannel, message_id
 from reminderd.model import EmailSettings, Secret
 from tests.contract.contract import FAILING_TIMEOUT, ChannelContract, sample_message
-from tests.support.smtp import PASSWORD, USER, silent_server, smtp_server
+from tests.support.smtp import PASSWORD, USER, Recorder, silent_server, smtp_server
 
 ICS = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//reminderd//test//EN\r\nMETHOD:PUBLISH\r\n"
@@ -122,10 +123,13 @@ def test_email_message_has_ics_message_id_and_chinese_subject(starttls_server, c
     message = sample_message(attachment_ics=ICS)
     channel.send(message)
     (mail,) = starttls_server.recorder.messages
-    assert mail["Message-ID"] == message_id(message.key)
-    assert message_id(message.key) == message_id(sample_message().key)
-    assert message_id(message.key) != message_id("other/key")
-    assert mail["Message-ID"].endswith("@reminderd.invalid>")
+    # The first 32 hex digits of SHA-256 of the key, from coreutils rather than the code:
+    # printf %s 'wallet-a/3/ahead/2026-12-12T09:00:00+08:00' | sha256sum | cut -c1-32
+    assert message.key == "wallet-a/3/ahead/2026-12-12T09:00:00+08:00"
+    assert mail["Message-ID"] == "<74fab44aeb61c120050b1933458c93f5@reminderd.invalid>"
+    # One character later (+08:01) is another reminder and another id.
+    other = "wallet-a/3/ahead/2026-12-12T09:00:00+08:01"
+    assert message_id(other) == "<5f46f595b25606f0495902fa66d9083f@reminderd.invalid>"
     assert str(mail["Subject"]) == message.subject
     assert mail["Date"] is not None
     assert mail["To"] == "me@example.test"
@@ -189,6 +193,58 @@ def test_email_connection_refused_is_reported():
     )
     with pytest.raises(DeliveryError, match="connection refused"):
         EmailChannel(settings, environ={}).send(sample_message())
+
+
+@pytest.mark.parametrize("environ", [{}, {"SMTP_PW": ""}])
+def test_email_unset_or_empty_password_variable_is_refused(starttls_server, ca_file, environ):
+    channel = EmailChannel(settings_for(starttls_server, ca_file=ca_file), environ=environ)
+    unset = "the variable SMTP_PW is not set in the environment"
+    with pytest.raises(DeliveryError, match=unset) as raised:
+        channel.send(sample_message())
+    assert raised.value.permanent
+    assert starttls_server.recorder.auth_attempts == []  # no empty password was tried
+
+
+class _MixedRefusals(Recorder):
+    """Refuses one recipient for now (450) and the other for good (550)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("later"):
+            return "450 4.2.1 mailbox busy, try again"
+        return "550 5.1.1 no such mailbox here"
+
+
+def test_email_recipients_refused_for_now_and_for_good_is_retried(server_context, ca_file):
+    with smtp_server(server_context=server_context, recorder=_MixedRefusals()) as server:
+        to = ("later@example.test", "never@example.test")
+        channel = EmailChannel(settings_for(server, ca_file=ca_file, to=to), environ=ENVIRON)
+        with pytest.raises(DeliveryError, match="recipient refused") as raised:
+            channel.send(sample_message())
+    # One of them may take it later (450): the reminder is retried, not given up.
+    assert not raised.value.permanent
+    assert "later@example.test (450)" in str(raised.value)
+    assert "never@example.test (550)" in str(raised.value)
+
+
+class _AuthTemporarilyFailing(Recorder):
+    """Answers AUTH with 454 (a temporary failure), never 235."""
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        self.auth_attempts.append(("?", False))
+        return AuthResult(
+            success=False, handled=False, message="454 4.7.0 Temporary authentication failure"
+        )
+
+
+def test_email_auth_answered_454_is_not_taken_as_logged_in(server_context, ca_file):
+    recorder = _AuthTemporarilyFailing()
+    with smtp_server(server_context=server_context, recorder=recorder) as server:
+        channel = EmailChannel(settings_for(server, ca_file=ca_file), environ=ENVIRON)
+        with pytest.raises(DeliveryError, match="authentication failed") as raised:
+            channel.send(sample_message())
+    assert "454" in str(raised.value)
+    assert recorder.auth_attempts == [("?", False)]
+    assert recorder.messages == []  # nothing was sent as if logged in
 
 
 def test_email_password_file_readable_by_group_is_refused(starttls_server, ca_file, tmp_path):

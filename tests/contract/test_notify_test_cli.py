@@ -1,23 +1,17 @@
-"""``reminderd notify-test`` run as a user would: the installed package in a subprocess.
-
-Skipped until the config loader (``reminderd/config.py``) is on the branch.
-"""
+"""``reminderd notify-test`` run as a user would: the installed command in a subprocess."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 
-import pytest
+from tests.support.service import reminderd_command
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("reminderd.config") is None,
-    reason="reminderd.config not on this branch yet",
-)
-
+# A due date a year ahead of the real clock, whatever day the tests run (no date bomb).
+LATER = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
 RECORDER = "import os, sys; open(sys.argv[1], 'a').write(os.environ['REMINDERD_KIND'] + '\\n')\n"
 
 
@@ -35,7 +29,7 @@ def write_config(tmp_path, command_argv: list[str]) -> str:
             loans:
               - id: wallet-a
                 name: Wallet A
-                plan: {{kind: once, due: 2026-12-15, amount: 1200}}
+                plan: {{kind: once, due: {LATER}, amount: 1200}}
             """
         )
     )
@@ -45,7 +39,7 @@ def write_config(tmp_path, command_argv: list[str]) -> str:
 def reminderd(*args: str) -> subprocess.CompletedProcess[str]:
     environ = {key: value for key, value in os.environ.items() if key != "REMINDERD_CONFIG"}
     return subprocess.run(
-        [sys.executable, "-m", "reminderd", *args],
+        [*reminderd_command(), *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,20 +13,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.service import reminderd_command
+
 CLI_TIMEOUT_SECONDS = 60
-
-
-def reminderd_command() -> list[str]:
-    """The installed console script next to this interpreter, else ``python -m reminderd``."""
-    script = Path(sys.executable).parent / "reminderd"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "reminderd"]
 
 
 class Cli:

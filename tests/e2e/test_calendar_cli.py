@@ -7,12 +7,15 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import textwrap
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+
+from tests.support.service import reminderd_command
 
 CONFIG = """
 timezone: Asia/Shanghai
@@ -22,21 +25,27 @@ loans:
   - id: consumer-b
     name: 消费贷 B
     currency: CNY
-    plan: {{kind: equal_principal, principal: 1200, count: 12, first_due: 2030-01-15,
+    plan: {{kind: equal_principal, principal: 1200, count: 12, first_due: {first_due},
             every: 1 month, annual_rate: 0}}
 """
 
 
+def first_due() -> str:
+    """Forty days after today in the config's zone: the plan is all ahead of the real clock
+    on whatever day the test runs (a fixed date would turn into the past one day)."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return (today + timedelta(days=40)).isoformat()
+
+
 def write_config(directory: Path, serve: str = "") -> Path:
     path = directory / "config.yaml"
-    path.write_text(textwrap.dedent(CONFIG.format(serve=serve)), encoding="utf-8")
+    text = CONFIG.format(serve=serve, first_due=first_due())
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
 
 
 def run(*args: str):
-    return subprocess.run(
-        [sys.executable, "-m", "reminderd", *args], capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([*reminderd_command(), *args], capture_output=True, text=True, timeout=60)
 
 
 def test_export_output_file_written_and_counted(tmp_path):
@@ -77,7 +86,7 @@ def test_export_into_read_only_directory_fails_keeping_old_file(tmp_path):
     if probe.returncode != 0:
         pytest.skip(f"cannot make a read-only directory here: {probe.stderr.strip()}")
     state = str(tmp_path / "state")
-    command = [sys.executable, "-m", "reminderd", "-c", str(config), "--state-dir", state]
+    command = [*reminderd_command(), "-c", str(config), "--state-dir", state]
     result = subprocess.run(
         [*prefix, *command, "export", "-o", str(target)],
         capture_output=True,

@@ -3,7 +3,7 @@ relative to today, a real ledger, JSON and the human table in both locales."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from tests.e2e.conftest import Cli
 
@@ -111,3 +111,61 @@ def test_a_bad_amount_is_one_line_and_exit_2(run_cli: Cli) -> None:
     assert done.stderr.startswith("reminderd: --budget:") and len(done.stderr.splitlines()) == 1
     both = run_cli("forecast", "--budget", "1", "--extra", "1")
     assert both.returncode == 2
+
+
+def renegotiated_config(locale: str) -> str:
+    missed, agreed = TODAY - timedelta(days=20), TODAY - timedelta(days=5)
+    return f"""
+timezone: UTC
+locale: {locale}
+currency: CNY
+loans:
+  - id: lent
+    name: Lent
+    plan:
+      kind: list
+      installments:
+        - {{due: {missed}, amount: 1000}}
+    overdue: {{daily_rate: "0.1%", fee: 30, grace: 2d}}
+    renegotiated:
+      - on: {agreed}
+        note: "停息挂账: 1000 in two halves"
+        plan:
+          kind: list
+          installments:
+            - {{due: {month_after(TODAY, 1)}, amount: 500}}
+            - {{due: {month_after(TODAY, 2)}, amount: 500}}
+        overdue: {{daily_rate: 0, fee: 0, grace: 0d}}
+"""
+
+
+def test_a_renegotiated_loan_forecasts_the_new_plan_and_its_cost_so_far(run_cli: Cli) -> None:
+    run_cli.write_config(renegotiated_config("en"))
+    # 1000 was due 20 days ago and missed; 5 days ago an agreement (0%) rolled it into two
+    # halves of 500, due the 15th of the next two months. 200 paid 2 days ago counts in the
+    # agreement (in force that day): the first half owes 300.
+    paid_on = (TODAY - timedelta(days=2)).isoformat()
+    assert run_cli("pay", "lent", "200", "--on", paid_on).returncode == 0
+    result = run_cli.json("forecast", "--json")
+    assert [(m["month"], m["due"]) for m in result["months"]] == [
+        (M0, "0.00"),
+        (M1, "300.00"),
+        (M2, "500.00"),
+    ]
+    assert (result["debt_free"], result["total"], result["interest"]) == (M2, "800.00", "0.00")
+    assert result["overdue"] == "0.00"  # rolled into the agreement: not overdue
+    # Cost so far: grace 2 days, so days from due + 3 to the day before the agreement:
+    # (agreed − 1) − (missed + 3) + 1 = (T−6) − (T−17) + 1 = 12 days × 1000 × 0.001 = 12.00,
+    # plus the fee 30 (unpaid after the grace) = 42.00. The agreement's terms are 0: no more.
+    assert (result["overdue_cost"], result["overdue_per_day"]) == ("42.00", "0.00")
+    status = run_cli.json("status", "--json")
+    assert status["loans"][0]["overdue_cost"] == result["overdue_cost"]
+    text = run_cli("forecast").stdout
+    assert "Being late has cost CN¥42.00 so far" in text
+
+
+def test_the_cost_line_in_chinese(run_cli: Cli) -> None:
+    run_cli.write_config(renegotiated_config("zh_CN"))
+    done = run_cli("forecast")
+    assert done.returncode == 0, done.stderr
+    assert "逾期费用至今 ¥42.00：估计出借方可能主张的金额，不计入以上合计。" in done.stdout

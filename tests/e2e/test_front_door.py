@@ -347,13 +347,13 @@ def test_a_config_of_too_many_installments_is_refused_early_with_the_figure(run_
         "    plan: {{kind: recurring, amount: 1, first_due: 2026-01-01, every: 1 day,"
         " count: 1000}}\n"
     )
-    # 51 loans × 1,000 daily installments = 51,000 > 50,000
-    run_cli.write_config(config(loans="".join(loan.format(index=i) for i in range(51))))
+    # 401 loans × 1,000 daily installments = 401,000 > 400,000
+    run_cli.write_config(config(loans="".join(loan.format(index=i) for i in range(401))))
 
     for command in ("check", "upcoming"):
         done = run_cli(command)
         assert done.returncode == 2, done.stderr
-        assert "loans: the plans add up to 51,000 installments; at most 50,000" in done.stderr
+        assert "loans: the plans add up to 401,000 installments; at most 400,000" in done.stderr
 
 
 # ---- 7. overdue before next due ------------------------------------------------------------

@@ -75,7 +75,16 @@ def test_readers_on_a_fresh_state_dir_create_nothing(cli) -> None:
     assert cli("status").returncode == 0
     assert cli.json("history", "--json") == []
     assert cli("history").returncode == 0
-    assert cli.json("upcoming", "--json") is not None
+    # Overdue first, then the next 30 days: 12000 / 12 = 1000.00 due in 5 days, ¥5000 (JPY,
+    # no decimals) in 20; loan-a's second installment, a month after the first, is past 30.
+    assert [
+        (row["loan"], row["number"], row["status"], row["due"], row["outstanding"])
+        for row in cli.json("upcoming", "--json")
+    ] == [
+        ("late", 1, "overdue", (TODAY - timedelta(days=3)).isoformat(), "100.00"),
+        ("loan-a", 1, "upcoming", FIRST_DUE.isoformat(), "1000.00"),
+        ("yen", 1, "upcoming", (TODAY + timedelta(days=20)).isoformat(), "5000"),
+    ]
     assert not cli.state_dir.exists()
 
 
@@ -374,3 +383,13 @@ def test_pay_first_writes_racing_on_a_fresh_state_dir_all_succeed(cli) -> None:
     with sqlite3.connect(db_path(cli)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
     conn.close()
+
+
+def test_plan_one_installment_interest_is_the_exact_half_up(run_cli) -> None:
+    done = run_cli(
+        "plan", "--count", "1", "--principal", "60", "--annual-rate", "1.3%",
+        "--first-due", (TODAY + timedelta(days=30)).isoformat(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # 60 × 0.013 / 12 = 0.78 / 12 = 0.065 exactly → half-up ¥0.07 (was ¥0.06); en: CN¥.
+    assert "total CN¥60.07 of which interest CN¥0.07" in done.stdout, done.stdout

@@ -201,8 +201,54 @@ def test_the_served_page_records_a_payment_once_and_only_with_its_token(
         wide, wide_errors = open_page(browser, page_url, 1280)
         wide.screenshot(path=str(artifacts_dir() / "page-served-1280.png"), full_page=True)
         assert wide_errors == []
+        # Each loan links to its case file, answered read only: it has the payment just made.
+        wide.click('article.loan[data-loan="card"] a.case')
+        wide.wait_for_url(page_url + "case/card")
+        assert "Case file: Card <b>A</b> (card)" in wide.inner_text("h1")
+        assert "530.00" in wide.inner_text("body")
+        wide.screenshot(path=str(artifacts_dir() / "page-served-case-1280.png"), full_page=True)
+        assert wide_errors == []
+        assert len(run_cli.json("history", "--json")) == 1
         # The service took the payment in: its calendar marks installment 1 as paid.
         calendar = run_cli.root / "cal.ics"
         assert wait_for(lambda: first_summary(calendar).startswith("✓"), 15), service.log()
     finally:
         service.kill()
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.yaml"
+
+
+def test_the_example_config_page_knows_the_renegotiated_loan(run_cli: Cli, browser: Any) -> None:
+    """config.example.yaml as shipped: loan-e went overdue and was renegotiated (停息挂账) on
+    2026-11-20. The page shows version 2 and that date, what was rolled into the agreement
+    and the cost so far, each equal to ``status --json`` taken from the same ledger."""
+    run_cli.write_config(EXAMPLE.read_text(encoding="utf-8"))
+    target = run_cli.root / "example.html"
+    done = run_cli("report", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    status = run_cli.json("status", "--json")
+    loans = {row["id"]: row for row in status["loans"]}
+    loan_e = loans["loan-e"]
+    assert (loan_e["version"], loan_e["agreed_on"]) == (2, "2026-11-20")
+    page, errors = open_page(browser, target.as_uri(), 1280)
+    cny = [row for row in status["loans"] if row["currency"] == "CNY"]
+    assert value(page, "owed") == sum(Decimal(row["outstanding"]) for row in cny)
+    assert value(page, "overdue") == sum(Decimal(row["overdue"]) for row in cny)
+    cost = sum(Decimal(row["overdue_cost"]) for row in cny)
+    assert cost > 0  # loan-e's missed installments cost something before the agreement
+    assert value(page, "overdue_cost") == cost == Decimal(status["overdue_costs"]["CNY"])
+    card = page.locator('article.loan[data-loan="loan-e"]')
+    assert card.get_attribute("data-version") == "2"
+    text = card.inner_text()
+    assert "第 2 版" in text and "2026年11月20日协商" in text  # the example is in zh_CN
+    rolled = Decimal(loan_e["rolled"])
+    assert rolled > 0 and f"¥{rolled:,.2f} 已并入协商" in text
+    assert f"¥{Decimal(loan_e['overdue_cost']):,.2f}" in text
+    assert "reminderd case loan-e" in text
+    # No due row of loan-e belongs to the superseded plan.
+    for row in page.locator('li.due[data-loan="loan-e"]').all():
+        assert row.get_attribute("data-version") == "2"
+    assert errors == []
+    page.close()
+    screenshots(browser, target.as_uri(), "page-example")

@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reminderd import cli
+from tests.support.profiles import examples
 from tests.support.service import reminderd_command
 
-EXAMPLES = 100
+EXAMPLES = examples(100)
 HANG_SECONDS = 20  # one command taking longer than this counts as a hang
 
 CONFIG = """\

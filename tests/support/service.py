@@ -14,9 +14,21 @@ from pathlib import Path
 
 
 def reminderd_command() -> list[str]:
-    """The installed console script next to this interpreter, else ``python -m reminderd``."""
+    """The installed ``reminderd`` console script next to this interpreter, as a user runs it.
+
+    Fails the calling test with one line saying how to install it when it is missing: falling
+    back to ``python -m reminderd`` would leave the entry point a user runs untested.
+    """
+    import pytest
+
     script = Path(sys.executable).parent / "reminderd"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "reminderd"]
+    if not script.exists():
+        pytest.fail(
+            f"the installed reminderd command is missing ({script}): run "
+            f"`{Path(sys.executable).parent / 'pip'} install -e '.[test]'` first",
+            pytrace=False,
+        )
+    return [str(script)]
 
 
 def stamp(moment: datetime) -> str:

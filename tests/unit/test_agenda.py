@@ -101,7 +101,15 @@ def test_agenda_snooze_end_is_a_wake_up_and_a_reminder(agenda: Agenda) -> None:
 def test_agenda_reminder_keys_are_stable_across_reloads() -> None:
     first = Agenda(parse(CONFIG.encode(), Path("a.yaml")))
     second = Agenda(parse(CONFIG.encode(), Path("b.yaml")))
+    # 2027-03-09 03:00Z is 11:00 in Shanghai: the 1d lead of installment 1 (due 03-10 09:00)
+    # passed at 03-09 09:00; its key names loan, number, kind and local instant, and nothing
+    # of the file the config came from.
     now = datetime(2027, 3, 9, 3, tzinfo=UTC)
-    assert [d.reminder.key for d in first.due(now, {})] == [
-        d.reminder.key for d in second.due(now, {})
+    expected = ["a/1/ahead/2027-03-09T09:00:00+08:00"]
+    assert [d.reminder.key for d in first.due(now, {})] == expected
+    assert [d.reminder.key for d in second.due(now, {})] == expected
+    # Two days after the due date at 11:00: the overdue repeat of 03-12 09:00.
+    later = datetime(2027, 3, 12, 3, tzinfo=UTC)
+    assert [d.reminder.key for d in second.due(later, {})] == [
+        "a/1/overdue/2027-03-12T09:00:00+08:00"
     ]

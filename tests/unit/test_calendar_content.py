@@ -270,8 +270,52 @@ DST_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", DST_CASES.values(), ids=DST_CASES.keys())
-def test_alarm_midnight_plus_trigger_equals_service_reminder(case):
+# The instants (UTC) each case's three daily installments must be reminded at, in the
+# configured order of the leads, worked out by hand: a day lead keeps the local time N days
+# earlier, an hour or minute lead is an exact duration.
+DST_EXPECTED = {
+    # DST starts Sun 2027-03-14 02:00: 09:00 is 13:00Z from the 14th, 14:00Z before it.
+    "new-york-spring": [
+        ["03-07 14:00", "03-13 14:00", "03-14 13:00", "03-14 11:00", "03-14 12:30"],
+        ["03-08 14:00", "03-14 13:00", "03-15 13:00", "03-15 11:00", "03-15 12:30"],
+        ["03-09 14:00", "03-15 13:00", "03-16 13:00", "03-16 11:00", "03-16 12:30"],
+    ],
+    # DST ends Sun 2027-11-07 02:00 EDT → 01:00 EST: 01:30 that day happens twice and is
+    # taken the first time (EDT, 05:30Z); the 8th and 9th at 01:30 EST are 06:30Z. 3d12h:
+    # three days earlier at 01:30 EDT (05:30Z), then 12 hours more.
+    "new-york-autumn": [
+        ["11-06 05:30", "11-07 05:30", "11-07 04:30", "11-03 17:30"],
+        ["11-07 05:30", "11-08 06:30", "11-08 05:30", "11-04 17:30"],
+        ["11-08 06:30", "11-09 06:30", "11-09 05:30", "11-05 17:30"],
+    ],
+    # All after the change: 09:00 EDT = 13:00Z; 26 h before 13:00Z is 11:00Z the day before.
+    "new-york-day-after": [
+        ["03-14 13:00", "03-15 13:00", "03-14 11:00"],
+        ["03-15 13:00", "03-16 13:00", "03-15 11:00"],
+        ["03-16 13:00", "03-17 13:00", "03-16 11:00"],
+    ],
+    # No DST: 09:00 +08:00 = 01:00Z, across the end of January.
+    "shanghai": [
+        ["01-24 01:00", "01-28 01:00", "01-30 01:00", "01-31 01:00"],
+        ["01-25 01:00", "01-29 01:00", "01-31 01:00", "02-01 01:00"],
+        ["01-26 01:00", "01-30 01:00", "02-01 01:00", "02-02 01:00"],
+    ],
+    # BST starts Sun 2027-03-28 01:00 GMT: 00:30 on the 28th is still GMT (00:30Z), on the
+    # 29th and 30th it is BST (23:30Z the evening before).
+    "london-spring": [
+        ["03-27 00:30", "03-28 00:30"],
+        ["03-28 00:30", "03-28 23:30"],
+        ["03-28 23:30", "03-29 23:30"],
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [(DST_CASES[name], DST_EXPECTED[name]) for name in DST_CASES],
+    ids=DST_CASES.keys(),
+)
+def test_alarm_midnight_plus_trigger_equals_service_reminder(case, expected):
     zone_name, due, at, leads = case
     config = make_config(
         f"""
@@ -287,14 +331,14 @@ def test_alarm_midnight_plus_trigger_equals_service_reminder(case):
     zone = ZoneInfo(zone_name)
     loan = config.loans[0]
     events = by_uid(content.build_calendar(config, {}, NOW))
-    for inst in plans.installments(loan):
+    for inst, instants in zip(plans.installments(loan), expected, strict=True):
         event = events[content.uid(loan.id, inst.number)]
         start = event["DTSTART"].dt
         # An all-day event starts at local midnight; the trigger is an exact duration.
         midnight = resolve_local(datetime.combine(start, time(0)), zone)  # noqa: DTZ001
         fired = [(midnight.astimezone(UTC) + alarm["TRIGGER"].dt) for alarm in event.walk("VALARM")]
-        expected = [lead.before(inst.due_at).astimezone(UTC) for lead in loan.reminders.before]
-        assert fired == expected  # the configured order, not sorted
+        wanted = [datetime.fromisoformat(f"2027-{text}+00:00") for text in instants]
+        assert fired == wanted  # the configured order, not sorted
         service = {r.at.astimezone(UTC) for r in reminders.before_due(inst, loan.reminders)}
         assert set(fired) == service
 

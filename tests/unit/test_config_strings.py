@@ -89,12 +89,12 @@ def test_the_total_bound_counts_until_plans_before_building_them() -> None:
         " first_due: 2026-01-01, every: 1 day, until: 2028-12-31}}\n"
     )
     # 2026-01-01 .. 2028-12-31 daily: 365 + 365 + 366 = 1,096 days, 1,096 installments each,
-    # over the per-loan 1,200? no: 1,096 ≤ 1,200; 46 loans × 1,096 = 50,416 > 50,000
-    text = "loans:\n" + "".join(loan.format(i=i) for i in range(46))
+    # over the per-loan 1,200? no: 1,096 ≤ 1,200; 366 loans × 1,096 = 401,136 > 400,000
+    text = "loans:\n" + "".join(loan.format(i=i) for i in range(366))
 
     [problem] = text_problems(text)
 
-    assert "loans: the plans add up to 50,416 installments; at most 50,000" in problem
+    assert "loans: the plans add up to 401,136 installments; at most 400,000" in problem
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reminderd.durations import Lead, Step, parse_duration, parse_step, resolve_local
+from tests.support.profiles import examples
 from tests.unit.conftest import ZONES
 
 
@@ -135,7 +136,7 @@ def test_lead_day_landing_in_gap_moves_forward() -> None:
     assert parse_duration("1d").before(due).isoformat() == "2027-03-14T03:30:00-04:00"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     zone_name=st.sampled_from([*ZONES, "Australia/Lord_Howe", "America/Santiago"]),
     moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),

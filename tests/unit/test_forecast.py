@@ -3,7 +3,7 @@ hand, and the properties every strategy keeps."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from reminderd.config import parse
 from reminderd.core.forecast import forecast, to_json
 from reminderd.model import Config
+from reminderd.standing import Paid
 
 NOW = datetime(2027, 1, 5, 4, 0, tzinfo=UTC)  # 12:00 on 5 January 2027 in Shanghai
 
@@ -99,13 +100,15 @@ loans:
 def test_an_annuity_prepaid_ahead_ends_sooner_at_the_same_installment_with_less_interest() -> None:
     # r = 1%: A = 3000 × 0.01 × 1.01³ / (1.01³ − 1) = 30.90903 / 0.030301 = 1020.066… → 1020.07
     # plan: Jan 30.00 interest, part 990.07, left 2009.93
-    #       Feb 20.0993 → 20.10, part 999.97, left 1009.96
-    #       Mar 10.0996 → 10.10, last: part 1009.96 → 1020.06; interest 60.20
+    #       Feb: the level payment for 2009.93 over 2 is 2009.93 × 0.01 × 1.0201 / 0.0201
+    #            = 1020.0645, more than half a cent from 1020.07: re-levelled to 1020.06
+    #            (plans' rule); interest 20.0993 → 20.10, part 999.96, left 1009.97
+    #       Mar 10.0997 → 10.10, last: part 1009.97 → 1020.07; interest 60.20
     plan = forecast(config_from(ANNUITY), {}, NOW)
     assert [m.due for m in plan.outcome.months] == [
         Decimal("1020.07"),
-        Decimal("1020.07"),
         Decimal("1020.06"),
+        Decimal("1020.07"),
     ]
     assert plan.outcome.interest == Decimal("60.20")
     # 1000 ahead in Jan: left 1009.93; Feb 10.0993 → 10.10 interest, the same 1020.07 would be
@@ -322,3 +325,231 @@ def test_more_extra_never_makes_the_debt_free_month_later(
         # Dearest first: paying more ahead never costs more in total. (Snowball may: it
         # ignores rates, and a little more extra can reorder which balance is smallest.)
         assert high.total <= low.total
+
+
+# ---- renegotiated loans (SPEC §8 meets §9) ------------------------------------------------
+
+RENEGOTIATED = """
+timezone: Asia/Shanghai
+currency: CNY
+loans:
+  - id: wallet
+    name: Wallet
+    plan: {kind: equal_principal, principal: 1200, count: 6, first_due: 2027-01-15,
+           annual_rate: 12%}
+    renegotiated:
+      - on: 2027-04-01
+        note: "停息挂账: the rest of the principal over 5 months at 0%"
+        plan: {kind: equal_principal, principal: 1000, count: 5, first_due: 2027-04-15,
+               annual_rate: 0}
+"""
+AFTER_AGREEMENT = datetime(2027, 4, 10, 4, 0, tzinfo=UTC)  # noon, 10 April 2027, Shanghai
+
+
+def dated(*payments: tuple[str, str]) -> Paid:
+    return Paid(
+        {"wallet": [(date.fromisoformat(day), Decimal(amount)) for day, amount in payments]}
+    )
+
+
+def test_a_renegotiated_loan_ends_and_totals_as_the_new_plan_says() -> None:
+    # Version 1: parts 200, 1% a month on 1200, 1000, 800, 600, 400, 200 → 212, 210, 208, 206,
+    # 204, 202 due the 15th of Jan..Jun. 212 paid on 15 Jan settles #1; Feb and Mar missed.
+    # On 1 April the 停息挂账 agreement: #2 and #3 (due before it, unsettled) are rolled into
+    # it, #4..#6 (due from 15 April) superseded. Version 2: 1000 / 5 = 200 each, 0%, due
+    # 15 Apr..15 Aug. Nothing of version 1 is a due any more, nothing is overdue (rolled).
+    config = config_from(RENEGOTIATED)
+    result = forecast(config, dated(("2027-01-15", "212")), AFTER_AGREEMENT)
+    months = [(m.month, m.due, m.balance) for m in result.outcome.months]
+    assert months == [
+        ("2027-04", Decimal("200"), Decimal("800")),
+        ("2027-05", Decimal("200"), Decimal("600")),
+        ("2027-06", Decimal("200"), Decimal("400")),
+        ("2027-07", Decimal("200"), Decimal("200")),
+        ("2027-08", Decimal("200"), Decimal("0")),
+    ]
+    assert result.outcome.debt_free == "2027-08"
+    assert result.outcome.total == Decimal("1000")  # 5 × 200, no interest at 0%
+    assert result.outcome.interest == 0
+    assert result.overdue == 0  # rolled into the agreement, not overdue
+
+
+def test_the_same_loan_without_the_agreement_would_end_sooner_and_owe_interest() -> None:
+    # The contrast that shows the agreement is what counts above: without it, on 10 April #2
+    # (210) and #3 (208) are overdue and fall in April with #4 (206): 624; May 204, Jun 202.
+    # Total 624 + 204 + 202 = 1030, of which interest 10 + 8 + 6 + 4 + 2 = 30.
+    config = config_from(RENEGOTIATED.split("    renegotiated:")[0])
+    result = forecast(config, dated(("2027-01-15", "212")), AFTER_AGREEMENT)
+    assert [(m.month, m.due) for m in result.outcome.months] == [
+        ("2027-04", Decimal("624.00")),
+        ("2027-05", Decimal("204.00")),
+        ("2027-06", Decimal("202.00")),
+    ]
+    assert (result.outcome.debt_free, result.outcome.total) == ("2027-06", Decimal("1030.00"))
+    assert result.outcome.interest == Decimal("30.00")
+    assert result.overdue == Decimal("418.00")  # 210 + 208
+
+
+def test_a_payment_after_the_agreement_counts_in_the_version_in_force() -> None:
+    # 300 paid on 5 April (version 2 in force): #1 of version 2 (200) settled, 100 of #2.
+    # Had it gone to version 1 (oldest first), it would settle rolled #2 (210) and part of #3.
+    config = config_from(RENEGOTIATED)
+    paid = dated(("2027-01-15", "212"), ("2027-04-05", "300"))
+    result = forecast(config, paid, AFTER_AGREEMENT)
+    # April: nothing left due (its 200 paid); balance 1000 − 300 = 700; May: #2's 100 left.
+    months = [(m.month, m.due, m.balance) for m in result.outcome.months]
+    assert months == [
+        ("2027-04", Decimal("0"), Decimal("700")),
+        ("2027-05", Decimal("100"), Decimal("600")),
+        ("2027-06", Decimal("200"), Decimal("400")),
+        ("2027-07", Decimal("200"), Decimal("200")),
+        ("2027-08", Decimal("200"), Decimal("0")),
+    ]
+    assert result.outcome.total == Decimal("700")
+
+
+def test_paying_ahead_on_a_renegotiated_loan_replays_the_plan_in_force() -> None:
+    # Same payments, 100 extra a month. The plan in force is version 2 (0%, level 200); had
+    # the replay used version 1 (12%), every replayed row would carry interest.
+    #   Apr: due 0; 100 ahead settles #2's last 100 → balance 600.
+    #   May: due 0 (#2 gone); room 100 + plan's May 100 = 200 ahead → principal 400;
+    #        replay: #3 Jun 200, #4 Jul 200. Balance 400.
+    #   Jun: due 200 → 200 left; room 100 + (200 − 200) = 100 ahead → 100: Jul 100.
+    #   Jul: due 100; debt-free. Total 100 + 200 + 300 + 100 = 700; interest 0.
+    config = config_from(RENEGOTIATED)
+    paid = dated(("2027-01-15", "212"), ("2027-04-05", "300"))
+    result = forecast(config, paid, AFTER_AGREEMENT, extra=Decimal(100))
+    months = [(m.month, m.due, m.ahead, m.balance) for m in result.outcome.months]
+    assert months == [
+        ("2027-04", Decimal("0"), Decimal("100"), Decimal("600")),
+        ("2027-05", Decimal("0"), Decimal("200"), Decimal("400")),
+        ("2027-06", Decimal("200"), Decimal("100"), Decimal("100")),
+        ("2027-07", Decimal("100"), Decimal("0"), Decimal("0")),
+    ]
+    assert result.outcome.debt_free == "2027-07"
+    assert result.baseline is not None and result.baseline.debt_free == "2027-08"
+    assert (result.outcome.total, result.outcome.interest) == (Decimal("700"), 0)
+
+
+OVERDUE_TERMS = """
+timezone: Asia/Shanghai
+currency: CNY
+loans:
+  - id: card
+    name: Card
+    plan: {kind: equal_principal, principal: 1200, count: 3, first_due: 2027-01-15,
+           annual_rate: 12%}
+    overdue: {daily_rate: "0.05%", fee: 50, grace: 3d}
+  - id: shop
+    name: Shop
+    plan: {kind: once, due: 2027-01-30, amount: 100}
+    overdue: {daily_rate: "0.1%", fee: 0, grace: 0d}
+  - id: abroad
+    name: Abroad
+    currency: USD
+    plan: {kind: once, due: 2027-01-01, amount: 100}
+    overdue: {daily_rate: "1%", fee: 5, grace: 0d}
+"""
+
+
+def test_the_forecast_overdue_cost_is_the_cost_so_far_over_its_debts() -> None:
+    # 5 February 2027, nothing paid.
+    # card #1 (412, due 15 Jan, grace 3 days): days 19 Jan..5 Feb = 13 + 5 = 18;
+    #   412 × 0.0005 × 18 = 3.708; fee 50 (unpaid at the end of 18 Jan).
+    # shop (100, due 30 Jan, no grace): days 31 Jan..5 Feb = 6; 100 × 0.001 × 6 = 0.60.
+    # abroad is in USD: listed apart, not in the CNY figure.
+    # Cost so far: round(3.708) 3.71 + 50 + 0.60 = 54.31.
+    # One more day: card 412 × 0.0005 × 19 = 3.914 → 3.91, +0.20; shop 0.70, +0.10 → 0.30.
+    from reminderd.commands.forecast import overdue_cost, overdue_figures
+
+    config = config_from(OVERDUE_TERMS)
+    now = datetime(2027, 2, 5, 4, 0, tzinfo=UTC)
+    assert overdue_figures(config, Paid({}), now) == (Decimal("54.31"), Decimal("0.30"))
+    assert overdue_cost(config, Paid({}), now) == Decimal("54.31")
+    # Paid 412 on 20 Jan: card's penalty ran 19 and 20 Jan only (payments dated before d):
+    # 412 × 0.0005 × 2 = 0.412 → 0.41; the fee stays (unpaid after the grace); and being
+    # settled, no more per day. 0.41 + 50 + 0.60 = 51.01; per day only shop's 0.10.
+    paid = Paid({"card": [(date(2027, 1, 20), Decimal("412.00"))]})
+    assert overdue_figures(config, paid, now) == (Decimal("51.01"), Decimal("0.10"))
+
+
+# ---- properties with agreements -----------------------------------------------------------
+
+AGREED_ON = st.sampled_from(["2026-12-10", "2027-01-01", "2027-01-05", "2027-01-06", "2027-02-10"])
+
+
+@st.composite
+def renegotiated_configs(draw: st.DrawFn) -> str:
+    """:func:`configs`, each loan with or without one agreement (in the past, today or ahead
+    of NOW), whose plan starts on or after its ``on``."""
+    text = draw(configs())
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        if not line.startswith("    plan:") or not draw(st.booleans()):
+            continue
+        on = date.fromisoformat(draw(AGREED_ON))
+        first = on + timedelta(days=draw(st.integers(0, 40)))
+        kind = draw(st.sampled_from(["equal_principal", "annuity", "list"]))
+        if kind == "list":
+            amounts = draw(st.lists(st.integers(1, 3000), min_size=1, max_size=4))
+            rows = ", ".join(
+                f"{{due: {first + timedelta(days=30 * k)}, amount: {amount}}}"
+                for k, amount in enumerate(amounts)
+            )
+            plan = f"{{kind: list, installments: [{rows}]}}"
+        else:
+            principal = draw(st.integers(100, 20_000))
+            count = draw(st.integers(1, 12))
+            rate = draw(st.sampled_from(["0", "12%"]))
+            plan = (
+                f"{{kind: {kind}, principal: {principal}, count: {count}, first_due: {first},"
+                f" annual_rate: {rate}}}"
+            )
+        out.append(f"    renegotiated:\n      - on: {on}\n        plan: {plan}")
+    return "\n".join(out) + "\n"
+
+
+@st.composite
+def dated_paid(draw: st.DrawFn) -> Paid:
+    rows: dict[str, list[tuple[date, Decimal]]] = {}
+    for _ in range(draw(st.integers(0, 5))):
+        loan = draw(st.sampled_from(["loan0", "loan1", "loan2"]))
+        day = date(2026, 11, 1) + timedelta(days=draw(st.integers(0, 65)))  # to 5 Jan 2027
+        rows.setdefault(loan, []).append((day, Decimal(draw(st.integers(1, 8000)))))
+    return Paid({loan: sorted(items) for loan, items in rows.items()})
+
+
+@given(renegotiated_configs(), dated_paid())
+def test_the_plan_total_is_what_status_says_is_outstanding(text: str, paid: Paid) -> None:
+    # The forecast and `status` read one standing: what the plan still asks is the sum of
+    # the debts' outstanding (superseded and rolled installments in neither).
+    from reminderd.accounts import status_report
+
+    config = config_from(text)
+    result = forecast(config, paid, NOW)
+    rows = status_report(config, paid, NOW)["loans"]
+    assert result.outcome.total == sum((Decimal(row["outstanding"]) for row in rows), Decimal(0))
+
+
+@given(
+    renegotiated_configs(),
+    st.sampled_from(["avalanche", "snowball"]),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+    dated_paid(),
+)
+def test_with_agreements_no_extra_is_the_plan_and_more_never_ends_later(
+    text: str, strategy: str, smaller: int, more: int, paid: Paid
+) -> None:
+    config = config_from(text)
+    plan = forecast(config, paid, NOW).outcome
+    none = forecast(config, paid, NOW, extra=Decimal(0), strategy=strategy).outcome
+    assert (none.months, none.debt_free, none.total) == (plan.months, plan.debt_free, plan.total)
+    low = forecast(config, paid, NOW, extra=Decimal(smaller), strategy=strategy).outcome
+    high = forecast(config, paid, NOW, extra=Decimal(smaller + more), strategy=strategy).outcome
+    if low.debt_free is None:
+        assert high.debt_free is None
+        return
+    assert high.debt_free is not None and high.debt_free <= low.debt_free

@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reminderd import money, plans
@@ -16,6 +16,7 @@ from reminderd.config import parse as config_parse
 from reminderd.durations import Step
 from reminderd.errors import ConfigError
 from reminderd.model import DueSpec, Plan
+from tests.support.profiles import examples
 from tests.unit.conftest import make_loan, one_loan, parse_fixture
 
 CURRENCIES = ["CNY", "USD", "EUR", "JPY", "KRW", "KWD"]
@@ -36,9 +37,8 @@ def amortized_plans(draw: st.DrawFn, kind: str) -> tuple[Plan, str]:
     currency = draw(st.sampled_from(CURRENCIES))
     places = money.minor_units(currency)
     count = draw(st.integers(min_value=1, max_value=120))
-    # At least count² minor units: a smaller principal splits into parts so small that
-    # rounding each half-up runs the balance out before the last installment (see report).
-    minor = draw(st.integers(min_value=count * count, max_value=10**9))
+    # The config refuses less than one minor unit per installment; anything from there up.
+    minor = draw(st.integers(min_value=count, max_value=10**9))
     principal = Decimal(minor).scaleb(-places)
     rate = Decimal(draw(st.integers(min_value=0, max_value=3600))).scaleb(-4)  # 0 .. 36%
     unit = draw(st.sampled_from(["month", "year", "week", "day"]))
@@ -56,23 +56,12 @@ def amortized_plans(draw: st.DrawFn, kind: str) -> tuple[Plan, str]:
 
 
 @pytest.mark.parametrize("kind", ["equal_principal", "annuity"])
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.data())
 def test_installments_amortized_random_plan_keeps_every_invariant(
     kind: str, data: st.DataObject
 ) -> None:
     plan, currency = data.draw(amortized_plans(kind))
-    if kind == "annuity":
-        # The level payment is rounded once; each period's error (at most half a minor unit)
-        # compounds to half_unit × ((1 + r)^n − 1) / r at the end. Past a quarter of a payment
-        # the balance runs out early or piles onto the last installment (see the report), so
-        # keep to plans whose drift stays below that: every realistic loan does.
-        rate = float(plans.periodic_rate(plan.annual_rate, plan.every))
-        half_unit = float(money.quantum(currency)) / 2
-        growth = (1 + rate) ** plan.count
-        drift = half_unit * ((growth - 1) / rate if rate else plan.count)
-        payment = float(plan.principal) * (rate * growth / (growth - 1) if rate else 1 / plan.count)
-        assume(drift < payment / 4)
     rows = plans.installments(make_loan(plan, currency=currency))
     places = money.minor_units(currency)
     quantum = money.quantum(currency)
@@ -96,18 +85,50 @@ def test_installments_amortized_random_plan_keeps_every_invariant(
         )
         assert row.interest == expected
         assert row.principal >= 0
+        assert row.amount > 0  # at least one minor unit per installment, so none is free
         outstanding -= row.principal
         assert row.balance_after == outstanding
     assert rows[-1].balance_after == 0
     balances = [row.balance_after for row in rows]
     assert balances == sorted(balances, reverse=True)
     if kind == "annuity":
-        assert len({row.amount for row in rows[:-1]}) <= 1
+        _assert_annuity_payments_stay_level(rows, plan, quantum)
     else:
         assert len({row.principal for row in rows[:-1]}) <= 1
 
 
-@settings(max_examples=200, deadline=None)
+def _exact_level_payment(balance: Fraction, rate: Fraction, count: int) -> Fraction:
+    """B × r × (1 + r)^n / ((1 + r)^n − 1), or B / n at 0%, as an exact fraction."""
+    if rate == 0:
+        return balance / count
+    growth = (1 + rate) ** count
+    return balance * rate * growth / (growth - 1)
+
+
+def _assert_annuity_payments_stay_level(rows: tuple, plan: Plan, quantum: Decimal) -> None:
+    """Every installment but the last is within half a minor unit of the exact level payment
+    for what was then outstanding over the installments then left (computed here with exact
+    fractions), and it changes only when the one before is no longer that close; the last is
+    within 2 + r minor units of the one before it (it is within ½ of B(1 + r), which moved
+    at most (½ + ½)(1 + r) from the payment before, itself within ½)."""
+    rate = Fraction(plan.annual_rate) * plan.every.count / PERIODS_PER_YEAR[plan.every.unit]
+    half = Fraction(quantum) / 2
+    outstanding = Fraction(plan.principal)
+    previous = None
+    for index, row in enumerate(rows[:-1]):
+        exact = _exact_level_payment(outstanding, rate, plan.count - index)
+        assert abs(Fraction(row.amount) - exact) <= half, (index, row.amount, float(exact))
+        if previous is not None and abs(Fraction(previous) - exact) < half * (
+            1 - Fraction(1, 10**9)
+        ):
+            assert row.amount == previous, (index, previous, row.amount, float(exact))
+        previous = row.amount
+        outstanding -= Fraction(row.principal)
+    if previous is not None:
+        assert abs(Fraction(rows[-1].amount - previous)) <= (2 + rate) * Fraction(quantum)
+
+
+@settings(max_examples=examples(200), deadline=None)
 @given(
     first=st.dates(min_value=date(1990, 1, 1), max_value=date(2150, 12, 31)),
     months=st.integers(min_value=1, max_value=12),
@@ -120,11 +141,13 @@ def test_step_dates_months_count_from_first_due_and_clamp_to_month_end(
     dates = [next(stepped) for _ in range(count)]
 
     for index, day in enumerate(dates):
-        total = first.month - 1 + index * months
-        year, month = first.year + total // 12, total % 12 + 1
-        next_month = date(year + month // 12, month % 12 + 1, 1)
-        last_day = (next_month - timedelta(days=1)).day
-        assert day == date(year, month, min(first.day, last_day))
+        # k steps of N months from first_due: the month index moves by exactly k × N ...
+        assert (day.year * 12 + day.month) - (first.year * 12 + first.month) == index * months
+        # ... and the day is first_due's own day, or (a shorter month) the month's last day,
+        # which is before first_due's day: the next day is in another month.
+        assert day.day == first.day or (
+            day.day < first.day and (day + timedelta(days=1)).month != day.month
+        )
 
 
 @pytest.mark.parametrize(
@@ -219,6 +242,78 @@ def test_installments_jpy_annuity_worked_by_hand() -> None:
         (Decimal(34002), Decimal(33332), Decimal(670)),
         (Decimal(34003), Decimal(33666), Decimal(337)),
     ]
+
+
+@pytest.mark.parametrize("kind", ["equal_principal", "annuity"])
+def test_installments_interest_rounds_the_exact_fraction_half_up(kind: str) -> None:
+    loan = one_loan(
+        f"{{kind: {kind}, principal: 60, count: 1, first_due: 2027-01-15, annual_rate: 1.3%}}"
+    )
+
+    (row,) = plans.installments(loan)
+
+    # 60 × 0.013 / 12 = 0.78 / 12 = 0.065 exactly → half-up 0.07 (a rate cut to 28 digits
+    # first, 0.0010833…3, gave 0.0649…96 → 0.06).
+    assert (row.amount, row.interest) == (Decimal("60.07"), Decimal("0.07"))
+
+
+def test_period_interest_ties_round_away_from_zero_at_each_minor_unit() -> None:
+    # 1 × 0.078 / 12 = 0.0065 → 0.01 (CNY, a tie: up); 100 × 0.06 / 12 = 0.5 → 1 (JPY tie,
+    # up); 50 × 0.06 / 12 = 0.25 → 0 (JPY); 1 × 0.0006 / 12 = 0.00005 → 0.000 (KWD, 3 places).
+    month = Step(1, "month")
+    assert plans.period_interest(Decimal(1), Decimal("0.078"), month, "CNY") == Decimal("0.01")
+    assert plans.period_interest(Decimal(100), Decimal("0.06"), month, "JPY") == Decimal(1)
+    assert plans.period_interest(Decimal(50), Decimal("0.06"), month, "JPY") == Decimal(0)
+    assert plans.period_interest(Decimal(1), Decimal("0.0006"), month, "KWD") == Decimal("0.000")
+    # Weekly: 5200 × 0.1 / 52 = 10 exactly; 2 weeks: 20.
+    assert plans.period_interest(Decimal(5200), Decimal("0.1"), Step(2, "week"), "CNY") == (
+        Decimal("20.00")
+    )
+    # Daily: 365 × 0.01 / 365 = 0.01; 1 × 0.1825 / 365 = 0.0005 → 0.00 (CNY), KWD 0.001 (tie).
+    assert plans.period_interest(Decimal(365), Decimal("0.01"), Step(1, "day"), "CNY") == (
+        Decimal("0.01")
+    )
+    assert plans.period_interest(Decimal(1), Decimal("0.1825"), Step(1, "day"), "CNY") == (
+        Decimal("0.00")
+    )
+    assert plans.period_interest(Decimal(1), Decimal("0.1825"), Step(1, "day"), "KWD") == (
+        Decimal("0.001")
+    )
+
+
+def test_installments_long_jpy_annuity_does_not_balloon_at_the_end() -> None:
+    loan = one_loan(
+        "{kind: annuity, principal: 5000, count: 120, first_due: 2027-01-15, annual_rate: 36%}",
+        top="currency: JPY\n",
+    )
+
+    rows = plans.installments(loan)
+
+    # 3% a month. 1.03^120 ≈ 34.711 (1.03^10 = 1.343916, ^12 of that ≈ 34.711), so the level
+    # payment is 5000 × 0.03 × 34.711 / 33.711 = 150 × 1.02966 ≈ 154.45 → 154. Kept at 154,
+    # the 0.45 a month short compounds to 0.45 × (34.711 − 1) / 0.03 ≈ 506 and the last
+    # installment would be about 154 + 506 ≈ 681 (the bug). Re-levelled, each installment is
+    # 154 or 155, the last included.
+    assert {row.amount for row in rows} == {Decimal(154), Decimal(155)}
+    # First rows by hand: interest 5000 × 3% = 150, part 154 − 150 = 4, balance 4996; then
+    # 4996 × 3% = 149.88 → 150, part 4, balance 4992; 4992 × 3% = 149.76 → 150, 4988.
+    assert [(r.amount, r.principal, r.interest, r.balance_after) for r in rows[:3]] == [
+        (Decimal(154), Decimal(4), Decimal(150), Decimal(4996)),
+        (Decimal(154), Decimal(4), Decimal(150), Decimal(4992)),
+        (Decimal(154), Decimal(4), Decimal(150), Decimal(4988)),
+    ]
+    assert sum(row.principal for row in rows) == Decimal(5000)
+    assert rows[-1].balance_after == 0
+
+
+def test_installments_annuity_keeps_one_payment_when_the_drift_stays_small() -> None:
+    loan = one_loan("{kind: annuity, principal: 1.90, count: 3, first_due: 2027-01-15}")
+
+    rows = plans.installments(loan)
+
+    # 0%: 1.90 / 3 = 0.6333 → 0.63. After one, 1.27 over 2 = 0.635: exactly half a cent
+    # from 0.63, a tie, so the payment stays; the last takes 1.90 − 1.26 = 0.64.
+    assert [row.amount for row in rows] == [Decimal("0.63"), Decimal("0.63"), Decimal("0.64")]
 
 
 def test_installments_cny_equal_principal_with_interest_worked_by_hand() -> None:
@@ -330,6 +425,16 @@ def test_installments_tiny_principal_parts_round_down_and_last_absorbs() -> None
     amounts = [row.principal for row in plans.installments(loan)]
 
     assert amounts == [Decimal("0.01")] * 9 + [Decimal("0.06")]
+
+
+def test_installments_parts_that_would_use_the_principal_up_early_round_down() -> None:
+    # 0.06 over 4: 0.015 → 0.02 a part, and 3 × 0.02 = 0.06 would leave the last nothing; so
+    # the parts round down to 0.01 and the last takes 0.06 − 0.03 = 0.03.
+    loan = one_loan("{kind: equal_principal, principal: 0.06, count: 4, first_due: 2027-01-15}")
+
+    amounts = [row.amount for row in plans.installments(loan)]
+
+    assert amounts == [Decimal("0.01")] * 3 + [Decimal("0.03")]
 
 
 def test_config_principal_smaller_than_one_minor_unit_per_installment_is_an_error() -> None:

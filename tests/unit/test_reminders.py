@@ -70,6 +70,7 @@ def test_before_due_same_instant_from_two_leads_is_kept_once() -> None:
     result = reminders.before_due(row, loan.reminders)
 
     assert [r.at.isoformat() for r in result] == ["2027-05-09T09:00:00+08:00"]
+    assert [r.step for r in result] == [0]  # the first lead listed (1d) is the one kept
 
 
 def test_overdue_repeats_daily_at_local_time_across_fall_back() -> None:
@@ -94,6 +95,18 @@ def test_overdue_after_a_long_time_starts_just_after_the_given_instant() -> None
 
     assert first.at.isoformat() == "2027-06-01T09:00:00-04:00"
     assert first.step == (datetime(2027, 6, 1) - datetime(2027, 1, 10)).days
+
+
+def test_overdue_after_a_long_time_across_fall_back_does_not_skip_a_repeat() -> None:
+    loan, row = _single("America/New_York", "2027-10-20", "{overdue_every: 1d}")
+    # Due 10-20 09:00 EDT (13:00Z). Clocks fall back on 11-07, so from then 09:00 local is
+    # 14:00Z: the 20th repeat, 11-09 09:00 EST, is at 14:00Z, an hour more than 20 × 24 h.
+    # Half an hour past 20 × 24 h (13:30Z) that repeat is still ahead and must come next.
+    after = row.due_at.astimezone(UTC) + timedelta(days=20, minutes=30)  # exact, 13:30Z
+
+    first = next(reminders.overdue(row, loan.reminders, after=after))
+
+    assert (first.step, first.at.isoformat()) == (20, "2027-11-09T09:00:00-05:00")
 
 
 def test_overdue_never_gives_no_reminders() -> None:
@@ -128,12 +141,44 @@ def test_next_after_moves_from_pre_due_to_overdue() -> None:
     first = reminders.next_after(row, loan.reminders, row.due_at - timedelta(days=5))
     second = reminders.next_after(row, loan.reminders, first.at)
     third = reminders.next_after(row, loan.reminders, second.at)
+    fourth = reminders.next_after(row, loan.reminders, third.at)  # from an overdue instant
 
-    assert [(r.kind, r.at.isoformat()) for r in (first, second, third)] == [
+    assert [(r.kind, r.at.isoformat()) for r in (first, second, third, fourth)] == [
         ("ahead", "2027-03-07T09:00:00+08:00"),
         ("due", "2027-03-10T09:00:00+08:00"),
         ("overdue", "2027-03-11T09:00:00+08:00"),
+        ("overdue", "2027-03-12T09:00:00+08:00"),
     ]
+
+
+def test_latest_overdue_exactly_at_the_first_repeat_is_that_repeat() -> None:
+    loan, row = _single("Asia/Shanghai", "2027-03-10", "{overdue_every: 1d}")
+
+    # Due 03-10 09:00 +08:00; the first repeat is 03-11 09:00, "at or before now" includes it.
+    latest = reminders.latest_overdue(row, loan.reminders, row.due_at + timedelta(days=1))
+
+    assert latest is not None
+    assert (latest.step, latest.at.isoformat()) == (1, "2027-03-11T09:00:00+08:00")
+    # One second earlier only the due instant has passed: no repeat yet.
+    before = row.due_at + timedelta(days=1, seconds=-1)
+    assert reminders.latest_overdue(row, loan.reminders, before) is None
+
+
+@pytest.mark.parametrize(
+    ("now", "days"),
+    [
+        # Due 2027-03-10 09:00 in Shanghai (01:00Z). 16:00Z on the 10th is midnight of the
+        # 11th there: a day late, though UTC's date is still the 10th.
+        (datetime(2027, 3, 10, 15, 59, tzinfo=UTC), 0),
+        (datetime(2027, 3, 10, 16, 0, tzinfo=UTC), 1),
+        (datetime(2027, 3, 12, 16, 0, tzinfo=UTC), 3),
+        (datetime(2027, 3, 9, 0, 0, tzinfo=UTC), 0),  # before the due date: not negative
+    ],
+)
+def test_days_overdue_counts_calendar_days_in_the_loans_zone(now: datetime, days: int) -> None:
+    _, row = _single("Asia/Shanghai", "2027-03-10")
+
+    assert reminders.days_overdue(row, now) == days
 
 
 def test_allocate_pays_oldest_first_and_keeps_partial_and_credit() -> None:
