@@ -119,7 +119,7 @@ def _secret(
         # value is discarded here and never shown.
         read_secret(Secret(file=secret.file), environ, what=what)
     except SecretError as error:
-        return [Finding(ERROR, key, error.message)]
+        return [Finding(ERROR, key, error.message, error.key, tuple(error.fields.items()))]
     return []
 
 

@@ -55,6 +55,11 @@ EN: dict[str, str] = {
     "document.directory": "the document {text} is a directory; give the file itself",
     "document.not_regular": "the document {text} is not a regular file",
     "document.too_large": "the document {text} is too large ({size} MB; at most {limit} MB)",
+    "secret.missing": "password file {path} does not exist",
+    "secret.unreadable": "cannot read password file {path}: {reason}",
+    "secret.not_regular": "password file {path} is not a regular file",
+    "secret.open": "password file {path} is accessible by other users (mode {mode}); it is "
+    "refused until you run: chmod 600 {path}",
     # a channel's refusal (DeliveryError.said), as notify-test shows it
     "deliver.timeout": "{program} timed out after {seconds}s and was killed",
     "deliver.not_found": "command not found: {program}",
@@ -131,6 +136,11 @@ ZH_CN: dict[str, str] = {
     "document.directory": "协议文件 {text} 是一个文件夹；请给出文件本身",
     "document.not_regular": "协议文件 {text} 不是普通文件",
     "document.too_large": "协议文件 {text} 太大（{size} MB；最多 {limit} MB）",
+    "secret.missing": "密码文件 {path} 不存在",
+    "secret.unreadable": "无法读取密码文件 {path}：{reason}",
+    "secret.not_regular": "密码文件 {path} 不是普通文件",
+    "secret.open": "密码文件 {path} 其他用户也能访问（权限 {mode}）；在运行 chmod 600 {path} "
+    "之前不会使用它",
     # a channel's refusal
     "deliver.timeout": "{program} 超过 {seconds} 秒没有结束，已被终止",
     "deliver.not_found": "找不到命令：{program}",

@@ -150,3 +150,34 @@ def test_a_channels_refusal_keeps_english_for_the_log_and_says_chinese_for_notif
     assert (error.reason, error.permanent) == ("/bin/false exited with status 1", False)
     assert error.in_locale("zh_CN") == "/bin/false 以状态 1 退出"
     assert DeliveryError("as it was").in_locale("zh_CN") == "as it was"
+
+
+def test_a_password_file_others_can_read_is_refused_in_both_locales(tmp_path) -> None:  # noqa: ANN001
+    from reminderd.channels.checks import ERROR, check_channels
+    from reminderd.model import Channels, EmailSettings, Secret
+
+    secret = tmp_path / "smtp-password"
+    secret.write_text("invented-password\n")
+    secret.chmod(0o644)
+    channels = Channels(
+        email=EmailSettings(
+            host="127.0.0.1",
+            port=2525,
+            security="none",
+            sender="me@example.com",
+            to=("you@example.com",),
+            username="me",
+            password=Secret(file=secret),
+        )
+    )
+    [finding] = check_channels(channels, {})
+    assert finding.level == ERROR
+    where = "channels.email.password_file"
+    assert finding.line() == (
+        f"{where}: password file {secret} is accessible by other users (mode 0644); "
+        f"it is refused until you run: chmod 600 {secret}"
+    )
+    assert finding.line("zh_CN") == (
+        f"{where}: 密码文件 {secret} 其他用户也能访问（权限 0644）；"
+        f"在运行 chmod 600 {secret} 之前不会使用它"
+    )
