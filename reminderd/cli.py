@@ -332,6 +332,15 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _in_locale(error: UserError, context: object) -> str:
+    """An error's message in the config's ``locale`` when it has a catalogue key."""
+    if error.key is None:
+        return error.message
+    from reminderd.views import locale_of
+
+    return error.in_locale(locale_of(context))  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status (0, 1 runtime failure, 2 usage or config)."""
     args = build_parser().parse_args(argv)
@@ -350,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(problem + "\n")
         return error.exit_code
     except UserError as error:
-        sys.stderr.write(f"reminderd: {error.message}\n")
+        sys.stderr.write(f"reminderd: {_in_locale(error, context)}\n")
         return error.exit_code
     except KeyboardInterrupt:
         return 130

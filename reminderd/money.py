@@ -65,6 +65,24 @@ _AMOUNT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[,_])\d{3}(?:(?P=sep)\d{3})*(\.\d*)?", re.ASCII)
 
 
+class AmountError(ValueError):
+    """An amount refused by :func:`parse_amount`: ``str()`` is the English reason; ``key``
+    and ``fields`` say it again in a locale (``reminderd.text.t``)."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        from reminderd.text import t
+
+        super().__init__(t(key, "en", **fields))
+        self.key = key
+        self.fields = fields
+
+    def in_locale(self, locale: str) -> str:
+        """The reason in ``locale``."""
+        from reminderd.text import t
+
+        return t(self.key, locale, **self.fields)
+
+
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．＿＋－", "0123456789,._+-")
 
 
@@ -102,48 +120,39 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> Decim
     elif _GROUPED.fullmatch(stripped):
         cleaned = stripped.replace(",", "").replace("_", "")
     else:
-        raise ValueError(_why_not_amount(text, stripped))
+        raise _why_not_amount(text, stripped)
     try:
         value = Decimal(cleaned)
     except InvalidOperation as error:  # pragma: no cover - the regex admits only valid text
-        raise ValueError(f"not an amount: {text!r}") from error
+        raise AmountError("amount.plain", text=text) from error
     if value < 0:
-        raise ValueError(f"must not be negative, got {text}")
+        raise AmountError("amount.negative", text=text)
     if value == 0 and not allow_zero:
-        raise ValueError("must be more than 0")
+        raise AmountError("amount.zero")
     if value >= MAX_AMOUNT:
-        raise ValueError(f"is too large: {text}")
+        raise AmountError("amount.large", text=text)
     places = minor_units(currency)
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        unit = "no decimals" if places == 0 else f"at most {places} decimals"
-        raise ValueError(f"{text} has too many decimals: {currency} takes {unit}")
+        if places == 0:
+            raise AmountError("amount.no_decimals", text=text, currency=currency)
+        raise AmountError("amount.decimals", text=text, currency=currency, places=places)
     return value.quantize(quantum(currency))
 
 
-def _why_not_amount(text: str, stripped: str) -> str:
+def _why_not_amount(text: str, stripped: str) -> AmountError:
     """The reason ``text`` is refused, naming the likely intent when it has separators."""
-    example = "write it like 1200, 1200.50 or 1,200.50"
     decimal_comma = re.fullmatch(r"[+-]?(\d+),(\d{1,2})", stripped, re.ASCII)
     if decimal_comma:
         meant = f"{decimal_comma[1]}.{decimal_comma[2]}"
-        return (
-            f"not an amount: {text!r}: the decimal mark is a point (if you mean {meant}, "
-            "write that); a comma only separates groups of three digits (1,200.50)"
-        )
+        return AmountError("amount.decimal_comma", text=text, meant=meant)
     if re.fullmatch(r"[+-]?[\d.,_]*\d[\d.,_]*", stripped, re.ASCII) and re.search(
         r"[,_]", stripped
     ):
         if re.search(r"\.\d*[,_]", stripped) or re.fullmatch(r"[^,]*\.[^,]*,\d{1,2}", stripped):
-            return (
-                f"not an amount: {text!r}: the decimal mark is a point and a comma only "
-                f"separates thousands ({example})"
-            )
-        return (
-            f"not an amount: {text!r}: a comma separates thousands, so groups of three digits "
-            f"must follow it ({example})"
-        )
-    return f"not an amount: {text!r} ({example})"
+            return AmountError("amount.mixed", text=text)
+        return AmountError("amount.groups", text=text)
+    return AmountError("amount.plain", text=text)
 
 
 def format_money(amount: Decimal, currency: str) -> str:

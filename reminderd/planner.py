@@ -12,15 +12,21 @@ import argparse
 from dataclasses import replace
 from datetime import time
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
 
-from reminderd import money, plans
+from reminderd import money, plans, text
 from reminderd.context import Context
 from reminderd.durations import Lead, Step, parse_step
 from reminderd.errors import UserError
 from reminderd.model import DueSpec, Installment, Loan, Plan, Reminders
 from reminderd.schema import MAX_INSTALLMENTS
 from reminderd.validation import Invalid, to_due, to_rate
-from reminderd.views import format_table
+from reminderd.views import cash, columns, format_table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
 
 
 def propose(
@@ -35,6 +41,7 @@ def propose(
     count: int | None = None,
     budget: Decimal | None = None,
     loan_id: str = "new-plan",
+    locale: str = "en",
 ) -> tuple[Loan, tuple[Installment, ...]]:
     """Return the proposed loan and its installments.
 
@@ -43,7 +50,7 @@ def propose(
     """
     loan = Loan(
         id=loan_id,
-        name="New plan",
+        name=text.t("plan.name", locale),
         currency=currency,
         plan=Plan(
             kind=kind,
@@ -68,10 +75,11 @@ def propose(
         rate = plans.periodic_rate(annual_rate, every)
         interest = money.round_money(principal * rate, currency)
         raise UserError(
-            f"no plan of up to {MAX_INSTALLMENTS} installments keeps every one within "
-            f"{money.format_money(budget, currency)}"
+            text.t(
+                "plan.no_fit", locale, limit=MAX_INSTALLMENTS, budget=cash(budget, currency, locale)
+            )
             + (
-                f": the first period's interest alone is {money.format_money(interest, currency)}"
+                text.t("plan.no_fit.interest", locale, interest=cash(interest, currency, locale))
                 if interest
                 else ""
             )
@@ -110,25 +118,25 @@ def plan_yaml(loan: Loan, rate_text: str) -> str:
 
 def plan_command(args: argparse.Namespace, context: Context) -> int:
     """Print a proposed plan's table, totals and YAML."""
-    zone, currency = _defaults(context)
+    zone, currency, locale = _defaults(context)
     currency = (args.currency or currency).upper()
     from reminderd.money import KNOWN
 
     if currency not in KNOWN:
-        raise UserError(f"--currency: unknown currency {args.currency!r}")
+        raise UserError(text.t("plan.currency", locale, text=args.currency))
     try:
         principal = money.parse_amount(args.principal, currency)
-        rate = to_rate(args.annual_rate)
-        every = parse_step(args.every)
-        if args.first_due:
-            day, at = to_due(args.first_due)
-        else:
-            today = context.now().astimezone(zone).date()
-            day, at = plans.add_steps(today, Step(1, "month"), 1), None
         # "--budget=" is given, and empty: refused as an amount, not taken for "no budget".
         budget = money.parse_amount(args.budget, currency) if args.budget is not None else None
-    except (ValueError, Invalid) as error:
-        raise UserError(str(error)) from None
+    except money.AmountError as error:
+        raise UserError(error.in_locale(locale)) from None
+    rate = _option(to_rate, args.annual_rate, "plan.rate", locale)
+    every = _option(parse_step, args.every, "plan.every", locale)
+    if args.first_due:
+        day, at = _option(to_due, args.first_due, "plan.first_due", locale)
+    else:
+        today = context.now().astimezone(zone).date()
+        day, at = plans.add_steps(today, Step(1, "month"), 1), None
     loan, rows = propose(
         principal,
         kind=args.kind,
@@ -140,23 +148,34 @@ def plan_command(args: argparse.Namespace, context: Context) -> int:
         count=args.count,
         budget=budget,
         loan_id=args.loan_id,
+        locale=locale,
     )
-    _print(context, loan, rows, args.annual_rate.strip(), budget)
+    _print(context, loan, rows, args.annual_rate.strip(), budget, locale)
     return 0
 
 
-def _defaults(context: Context) -> tuple[object, str]:
-    """The config's zone and currency when a valid config is at hand, else the system's."""
+def _option(read: Callable[[str], T], written: str, key: str, locale: str) -> T:
+    """``read(written)``; a refusal becomes a UserError saying ``key`` in ``locale`` (the
+    reader's own English reason in English)."""
+    try:
+        return read(written)
+    except (ValueError, Invalid) as error:
+        raise UserError(text.t(key, locale, text=written, reason=error)) from None
+
+
+def _defaults(context: Context) -> tuple[object, str, str]:
+    """The config's zone, currency and locale when a valid config is at hand, else the
+    system's zone, CNY and English."""
     from reminderd.config import system_zone
 
     if context.config_path.exists():
         try:
             config = context.config()
         except UserError:
-            context.warn("the config has errors (see `reminderd check`); using defaults")
+            context.warn(text.t("plan.config_errors", "en"))
         else:
-            return config.timezone, config.currency
-    return system_zone(context.environ), "CNY"
+            return config.timezone, config.currency, config.locale
+    return system_zone(context.environ), "CNY", "en"
 
 
 def _print(
@@ -165,35 +184,45 @@ def _print(
     rows: tuple[Installment, ...],
     rate_text: str,
     budget: Decimal | None,
+    locale: str,
 ) -> None:
     currency = loan.currency
 
-    def cash(amount: Decimal) -> str:
-        return money.format_money(amount, currency)
+    def show(amount: Decimal) -> str:
+        return cash(amount, currency, locale)
 
     table = [
         [
             inst.label(),
             inst.due.isoformat(),
-            cash(inst.amount),
-            cash(inst.principal),
-            cash(inst.interest),
-            cash(inst.balance_after),
+            show(inst.amount),
+            show(inst.principal),
+            show(inst.interest),
+            show(inst.balance_after),
         ]
         for inst in rows
     ]
-    header = ["n/N", "due", "amount", "principal", "interest", "balance after"]
+    header = columns(locale, "number", "due", "amount", "principal", "interest", "balance_after")
     context.print(format_table(header, table, right={2, 3, 4, 5}))
     total = sum((inst.amount for inst in rows), Decimal(0))
     interest = sum((inst.interest for inst in rows), Decimal(0))
     largest = max(inst.amount for inst in rows)
     context.print("")
+    every = loan.plan.every
+    assert every is not None  # noqa: S101 - a proposed plan always has its period
     context.print(
-        f"{len(rows)} installments, {loan.plan.every.as_text()} apart"  # type: ignore[union-attr]
-        f"; largest {cash(largest)}; total {cash(total)} of which interest {cash(interest)}"
+        text.t(
+            "plan.summary",
+            locale,
+            count=len(rows),
+            every=text.step(every.count, every.unit, locale),
+            largest=show(largest),
+            total=show(total),
+            interest=show(interest),
+        )
     )
     if budget is not None:
-        context.print(f"the smallest count that keeps every installment within {cash(budget)}")
+        context.print(text.t("plan.budget", locale, budget=show(budget)))
     context.print("")
-    context.print("# paste under `loans:` in your config, then run `reminderd check`:")
+    context.print(text.t("plan.paste", locale))
     context.print(plan_yaml(loan, rate_text))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from reminderd import money, reminders
+from reminderd import money, reminders, text
 from reminderd.context import Context
 from reminderd.core import versions
 from reminderd.model import Config, Loan
@@ -89,12 +89,6 @@ def paid_totals(context: Context) -> dict[str, Decimal]:
     return ledger.paid_totals(context.state_dir)
 
 
-_NO_LEDGER = {
-    "en": "no ledger in {dir} yet: no payments recorded there (is --state-dir right?)",
-    "zh_CN": "{dir} 中还没有账本：那里没有记录过任何还款（--state-dir 写对了吗？）",
-}
-
-
 def warn_if_no_ledger(context: Context, locale: str = "en") -> bool:
     """Given a command that only reads the ledger, say on stderr when the state directory
     has none (a mistyped ``--state-dir`` would otherwise show ¥0 paid); return whether it
@@ -103,8 +97,22 @@ def warn_if_no_ledger(context: Context, locale: str = "en") -> bool:
 
     if database_path(context.state_dir).exists():
         return False
-    context.warn(_NO_LEDGER.get(locale, _NO_LEDGER["en"]).format(dir=context.state_dir))
+    context.warn(text.t("no_ledger", locale, dir=context.state_dir))
     return True
+
+
+def locale_of(context: Context) -> str:
+    """Given a context, the config's ``locale`` when its config loads, else ``en``: for the
+    errors a command raises before or without needing the config. Never raises."""
+    try:
+        return context.config().locale
+    except Exception:  # noqa: BLE001 - whatever is wrong with the config, the error at hand comes first
+        return "en"
+
+
+def cash(amount: Decimal, currency: str, locale: str) -> str:
+    """Money for people in ``locale`` (``CN¥1,200.00`` / ``¥1,200.00``, JPY apart)."""
+    return text.money(amount, currency, locale)
 
 
 def overdue_and_next(
@@ -135,40 +143,6 @@ def overdue_and_next(
 
 MAX_OVERDUE_LINES = 10
 
-# check's summary, in each locale (SPEC §10: what check shows a person follows ``locale``).
-_CHECK = {
-    "en": {
-        "ok": "{source}: OK",
-        "problems": "{source}: valid, but {count} channel problem(s)",
-        "loans": "  loans:        {count}",
-        "installments": "  installments: {count}",
-        "channels": "  channels:     {names}",
-        "none": "none",
-        "overdue": "  overdue:      {due}  {loan} {what}  {owed} unpaid",
-        "overdue_many": "{count} installments since {label}",
-        "overdue_more": "  overdue:      … and {count} more loans",
-        "next": "  next due:     {when}  {loan} {label}  {owed}",
-        "nothing": "  next due:     nothing left to pay",
-        "unverified": "not verified: {line}",
-        "no_channels": "no channels are configured: reminders will go nowhere",
-    },
-    "zh_CN": {
-        "ok": "{source}：没有问题",
-        "problems": "{source}：配置有效，但有 {count} 个渠道问题",
-        "loans": "  借款：    {count}",
-        "installments": "  分期：    {count}",
-        "channels": "  渠道：    {names}",
-        "none": "无",
-        "overdue": "  已逾期：  {due}  {loan} {what}  未还 {owed}",
-        "overdue_many": "自第 {label} 期起共 {count} 期",
-        "overdue_more": "  已逾期：  … 另有 {count} 笔借款",
-        "next": "  下次到期：{when}  {loan} {label}  {owed}",
-        "nothing": "  下次到期：已全部还清",
-        "unverified": "无法在此核实：{line}",
-        "no_channels": "没有配置任何渠道：提醒将无处可发",
-    },
-}
-
 
 def check(args: argparse.Namespace, context: Context) -> int:
     """Validate the config and the channels' settings; print a short summary in the config's
@@ -177,57 +151,67 @@ def check(args: argparse.Namespace, context: Context) -> int:
     from reminderd.channels.checks import ERROR, check_channels
 
     config = context.config()
-    text = _CHECK.get(config.locale, _CHECK["en"])
+    locale = config.locale
+
+    def say(key: str, **fields: object) -> str:
+        return text.t(f"check.{key}", locale, **fields)
+
     now = context.now()
     findings = check_channels(config.channels, context.environ)
     errors = [finding for finding in findings if finding.level == ERROR]
     count = sum(len(versions.installments(loan)) for loan in config.loans)
     overdue, next_due = overdue_and_next(config, paid_totals(context), now)
     if errors:
-        context.print(text["problems"].format(source=config.source, count=len(errors)))
+        context.print(say("problems", source=config.source, count=len(errors)))
     else:
-        context.print(text["ok"].format(source=config.source))
-    context.print(text["loans"].format(count=len(config.loans)))
-    context.print(text["installments"].format(count=count))
-    context.print(text["channels"].format(names=", ".join(config.channels.names()) or text["none"]))
+        context.print(say("ok", source=config.source))
+    context.print(say("loans", count=len(config.loans)))
+    context.print(say("installments", count=count))
+    context.print(
+        say(
+            "channels",
+            names=text.t("list", locale).join(config.channels.names()) or text.t("none", locale),
+        )
+    )
     for loan, rows in overdue[:MAX_OVERDUE_LINES]:
-        owed = money.format_money(sum((row.outstanding for row in rows), Decimal(0)), loan.currency)
+        owed = cash(sum((row.outstanding for row in rows), Decimal(0)), loan.currency, locale)
         first = rows[0].installment
         what = first.label()
         if len(rows) > 1:
-            what = text["overdue_many"].format(count=len(rows), label=first.label())
+            what = say("overdue_many", count=len(rows), label=first.label())
         context.print(
-            text["overdue"].format(due=first.due.isoformat(), loan=loan.name, what=what, owed=owed)
+            say("overdue", due=first.due.isoformat(), loan=loan.name, what=what, owed=owed)
         )
     if len(overdue) > MAX_OVERDUE_LINES:
-        context.print(text["overdue_more"].format(count=len(overdue) - MAX_OVERDUE_LINES))
+        context.print(say("overdue_more", count=len(overdue) - MAX_OVERDUE_LINES))
     if next_due is None:
-        context.print(text["nothing"])
+        context.print(say("nothing"))
     else:
         loan, row = next_due
         inst = row.installment
         when = inst.due_at.astimezone(loan.timezone).strftime("%Y-%m-%d %H:%M %Z")
-        owed = money.format_money(row.outstanding, loan.currency)
-        context.print(text["next"].format(when=when, loan=loan.name, label=inst.label(), owed=owed))
+        owed = cash(row.outstanding, loan.currency, locale)
+        context.print(say("next", when=when, loan=loan.name, label=inst.label(), owed=owed))
     for finding in findings:
-        line = finding.line()
-        context.warn(line if finding.level == ERROR else text["unverified"].format(line=line))
+        line = finding.line(locale)
+        context.warn(line if finding.level == ERROR else say("unverified", line=line))
     if not config.channels.names():
-        context.warn(text["no_channels"])
+        context.warn(say("no_channels"))
     return 1 if errors else 0
 
 
 def upcoming(args: argparse.Namespace, context: Context) -> int:
     """Print unsettled overdue installments, then the ones due in the next ``--days``."""
     config = context.config()
+    locale = config.locale
     now = context.now()
-    warn_if_no_ledger(context, config.locale)
+    warn_if_no_ledger(context, locale)
     rows = upcoming_rows(config, paid_totals(context), now, args.days)
     if args.json:
         context.print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        context.print(f"Nothing overdue and nothing due in the next {args.days} days.")
+        context.print(text.t("upcoming.nothing", locale, days=args.days))
         return 0
     by_id = {loan.id: loan for loan in config.loans}
     table = []
@@ -239,27 +223,34 @@ def upcoming(args: argparse.Namespace, context: Context) -> int:
             due_at.astimezone(loan.timezone).date() - now.astimezone(loan.timezone).date()
         ).days
         when = (
-            "today"
+            text.t("upcoming.today", locale)
             if days_left == 0
-            else f"in {days_left}d"
+            else text.t("upcoming.in", locale, days=days_left)
             if days_left > 0
-            else f"{-days_left}d ago"
+            else text.t("upcoming.ago", locale, days=-days_left)
         )
         table.append(
             [
-                row["status"].upper() if row["status"] == "overdue" else row["status"],
+                text.state(row["status"], locale),
                 row["due"],
                 when,
                 loan.id,
                 number,
-                money.format_money(Decimal(row["outstanding"]), loan.currency),
-                money.format_money(Decimal(row["amount"]), loan.currency),
+                cash(Decimal(row["outstanding"]), loan.currency, locale),
+                cash(Decimal(row["amount"]), loan.currency, locale),
                 loan.name,
             ]
         )
-    header = ["status", "due", "when", "loan", "n/N", "outstanding", "amount", "name"]
+    header = columns(
+        locale, "status", "due", "when", "loan", "number", "outstanding", "amount", "name"
+    )
     context.print(format_table(header, table, right={5, 6}))
     return 0
+
+
+def columns(locale: str, *keys: str) -> list[str]:
+    """A table's header: the ``col.KEY`` texts of ``keys`` in ``locale``."""
+    return [text.t(f"col.{key}", locale) for key in keys]
 
 
 def format_table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:

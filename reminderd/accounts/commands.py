@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reminderd import ledger, money
+from reminderd import ledger, money, text
 from reminderd.accounts.describe import settlement
 from reminderd.accounts.report import status_report
 from reminderd.context import Context
@@ -24,11 +24,10 @@ from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
 from reminderd.standing import for_loan
-from reminderd.views import format_table, warn_if_no_ledger
+from reminderd.views import cash, columns, format_table, locale_of, warn_if_no_ledger
 
-PAY_USAGE = (
-    "usage: reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT]"
-    " | reminderd pay --undo ID"
+PAY_USAGE = (  # the synopsis; "usage: " is said in the locale
+    "reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT] | reminderd pay --undo ID"
 )
 MAX_NOTE = 1000
 
@@ -38,16 +37,18 @@ def pay(args: argparse.Namespace, context: Context) -> int:
     if args.undo is not None:
         return _undo(args, context)
     if not args.loan or not args.amount:
-        raise UserError(f"pay needs a LOAN and an AMOUNT ({PAY_USAGE})")
+        raise UserError(text.t("pay.needs", locale_of(context), usage=PAY_USAGE))
     config = context.config()
+    locale = config.locale
     now = context.now()
     loan = _known_loan(config, args.loan)
     try:
         amount = money.parse_amount(args.amount, loan.currency)
     except ValueError as error:
-        raise UserError(f"amount: {error}") from None
+        reason = error.in_locale(locale) if isinstance(error, money.AmountError) else error
+        raise UserError(text.t("pay.amount", locale, error=reason)) from None
     paid_on = _paid_on(args.on, config, now)
-    note = _note(args.note)
+    note = _note(args.note, locale)
     receipt = receipts.check(args.receipt) if args.receipt else None
 
     conn = ledger.connect(context.state_dir, create=True)
@@ -81,29 +82,41 @@ def pay(args: argparse.Namespace, context: Context) -> int:
         conn.close()
 
     context.print(
-        f"Recorded payment {payment_id}: {loan.id} {money.format_money(amount, loan.currency)}"
-        f" on {paid_on.isoformat()}"
-        + (f", receipt {receipt.name} (sha256 {stored.sha256[:12]}…)" if receipt and stored else "")
+        text.t(
+            "pay.recorded",
+            locale,
+            id=payment_id,
+            loan=loan.id,
+            amount=cash(amount, loan.currency, locale),
+            on=paid_on.isoformat(),
+        )
+        + (
+            text.t("pay.receipt", locale, name=receipt.name, digest=stored.sha256[:12])
+            if receipt and stored
+            else ""
+        )
     )
-    context.print(_what_changed(loan, before, after))
-    context.print(f"To undo it: reminderd pay --undo {payment_id}")
+    context.print(_what_changed(loan, before, after, locale))
+    context.print(text.t("pay.undo_hint", locale, id=payment_id))
     return _refresh_calendar(config, after, now, context)
 
 
 def _undo(args: argparse.Namespace, context: Context) -> int:
+    locale = locale_of(context)
     if args.loan or args.amount:
-        raise UserError(f"pay --undo ID takes no LOAN or AMOUNT ({PAY_USAGE})")
+        raise UserError(text.t("pay.undo_alone", locale, usage=PAY_USAGE))
     try:
         payment_id = int(args.undo)
     except ValueError:
-        raise UserError(f"--undo needs a payment id (a number), got {args.undo!r}") from None
+        what = text.t("what.payment", locale)
+        raise UserError(text.t("error.undo.id", locale, what=what, text=args.undo)) from None
     if not 0 < payment_id < 2**63:  # SQLite's integer range; ids start at 1
-        raise UserError(f"there is no payment {args.undo} (see reminderd history)")
+        raise UserError(text.t("pay.no_such", locale, id=args.undo))
     config = context.config()
     now = context.now()
     conn = ledger.connect(context.state_dir, create=False)
     if conn is None:
-        raise UserError(f"there is no payment {payment_id}: no payment has been recorded yet")
+        raise UserError(text.t("pay.nothing_yet", locale, id=payment_id))
     try:
         with ledger.transaction(conn):
             before = payment_rows.totals(conn)
@@ -111,63 +124,82 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
             after = payment_rows.totals(conn)
     finally:
         conn.close()
-    amount = money.format_money(-entry.amount, entry.currency)
     context.print(
-        f"Undid payment {payment_id} ({entry.loan_id} {amount} on {entry.paid_on.isoformat()}),"
-        f" recorded as entry {entry.id}"
+        text.t(
+            "pay.undid",
+            locale,
+            id=payment_id,
+            loan=entry.loan_id,
+            amount=cash(-entry.amount, entry.currency, locale),
+            on=entry.paid_on.isoformat(),
+            entry=entry.id,
+        )
     )
     loan = config.loan(entry.loan_id)
     if loan is not None:
-        context.print(_what_changed(loan, before, after))
+        context.print(_what_changed(loan, before, after, locale))
     return _refresh_calendar(config, after, now, context)
 
 
-def _what_changed(loan: Loan, before: dict[str, Decimal], after: dict[str, Decimal]) -> str:
+def _what_changed(
+    loan: Loan, before: dict[str, Decimal], after: dict[str, Decimal], locale: str
+) -> str:
     old = for_loan(loan, before)
     new = for_loan(loan, after)
-    text = settlement(old, new, loan.currency)
+    said = settlement(old, new, loan.currency, locale)
+    said = said[0].upper() + said[1:]
     following = new.next_open()
     if following is None:
-        return f"{text[0].upper()}{text[1:]}. {loan.name} is paid off."
-    owed = money.format_money(following.outstanding, loan.currency)
-    return (
-        f"{text[0].upper()}{text[1:]}. Next: {following.installment.label()} due "
-        f"{following.installment.due.isoformat()}, {owed} to pay."
+        return text.t("pay.paid_off", locale, what=said, name=loan.name)
+    return text.t(
+        "pay.next",
+        locale,
+        what=said,
+        label=following.installment.label(),
+        due=following.installment.due.isoformat(),
+        owed=cash(following.outstanding, loan.currency, locale),
     )
 
 
 def _known_loan(config: Config, loan_id: str) -> Loan:
     loan = config.loan(loan_id)
     if loan is None:
-        known = ", ".join(item.id for item in config.loans) or "none"
-        raise UserError(f"unknown loan {loan_id!r}; the config has: {known}")
+        locale = config.locale
+        known = text.t("list", locale).join(item.id for item in config.loans)
+        known = known or text.t("none", locale)
+        raise UserError(text.t("error.unknown_loan", locale, loan=loan_id, known=known))
     return loan
 
 
-def _paid_on(text: str | None, config: Config, now: datetime) -> date:
+def _paid_on(written: str | None, config: Config, now: datetime) -> date:
     """The payment date: ``--on`` (a real date, not after today in the config's zone)."""
     today = now.astimezone(config.timezone).date()
-    if text is None:
+    if written is None:
         return today
+    locale = config.locale
     try:
-        day = date.fromisoformat(text.strip())
+        day = date.fromisoformat(written.strip())
     except ValueError:
-        raise UserError(f"--on: not a real date: {text!r} (write it as YYYY-MM-DD)") from None
-    if len(text.strip()) != 10:
-        raise UserError(f"--on: write the date as YYYY-MM-DD, got {text!r}")
+        raise UserError(text.t("error.on.not_date", locale, text=written)) from None
+    if len(written.strip()) != 10:
+        raise UserError(text.t("error.on.format", locale, text=written))
     if day > today:
-        raise UserError(f"--on: {day.isoformat()} is in the future (today is {today.isoformat()})")
+        raise UserError(
+            text.t("error.on.future", locale, day=day.isoformat(), today=today.isoformat())
+        )
     return day
 
 
-def _note(text: str | None) -> str | None:
-    if text is None:
+def _note(written: str | None, locale: str) -> str | None:
+    if written is None:
         return None
-    if len(text) > MAX_NOTE:
-        raise UserError(f"--note is too long ({len(text)} characters; at most {MAX_NOTE})")
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
-        raise UserError("--note must not contain control characters")
-    return text.strip() or None
+    if len(written) > MAX_NOTE:
+        raise UserError(
+            text.t("error.too_long", locale, what="--note", length=len(written), limit=MAX_NOTE)
+        )
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in written):
+        raise UserError(text.t("error.control", locale, what="--note"))
+    return written.strip() or None
 
 
 def _refresh_calendar(
@@ -188,8 +220,7 @@ def _refresh_calendar(
     except Exception as error:  # the payment stands whatever went wrong with the calendar
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
         context.warn(
-            f"the payment is recorded, but the calendar {config.calendar.path} "
-            f"could not be rewritten: {reason}"
+            text.t("pay.calendar", config.locale, path=config.calendar.path, reason=reason)
         )
         return EXIT_FAILURE
     return 0
@@ -197,11 +228,9 @@ def _refresh_calendar(
 
 def history(args: argparse.Namespace, context: Context) -> int:
     """List recorded payments (of one loan), with their receipts and undo links."""
+    # history needs no config; its locale is the config's when there is one.
+    locale = locale_of(context)
     if not ledger.database_path(context.state_dir).exists():
-        try:
-            locale = context.config().locale
-        except UserError:  # history needs no config; the notice is still worth giving
-            locale = "en"
         warn_if_no_ledger(context, locale)
     rows = ledger.payments(context.state_dir, args.loan)
     if args.loan and not rows:
@@ -213,20 +242,24 @@ def history(args: argparse.Namespace, context: Context) -> int:
         context.print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        context.print("No payments recorded" + (f" for {args.loan}." if args.loan else "."))
+        context.print(
+            text.t("history.none_for", locale, loan=args.loan)
+            if args.loan
+            else text.t("history.none", locale)
+        )
         return 0
     table = [
         [
             str(row.id),
             row.paid_on.isoformat(),
             row.loan_id,
-            money.format_money(row.amount, row.currency),
+            cash(row.amount, row.currency, locale),
             row.receipt_name or "",
-            _remark(row),
+            _remark(row, locale),
         ]
         for row in rows
     ]
-    header = ["id", "on", "loan", "amount", "receipt", "note"]
+    header = columns(locale, "id", "on", "loan", "amount", "receipt", "note")
     context.print(format_table(header, table, right={0, 3}))
     return 0
 
@@ -244,13 +277,13 @@ def _version_of(context: Context, row: payment_rows.Payment) -> int | None:
     return None if loan is None else versions.version_on(loan, row.paid_on)
 
 
-def _remark(row: payment_rows.Payment) -> str:
+def _remark(row: payment_rows.Payment, locale: str) -> str:
     parts = [row.note] if row.note and row.undoes is None else []
     if row.undoes is not None:
-        parts.append(f"undoes {row.undoes}")
+        parts.append(text.t("history.undoes", locale, id=row.undoes))
     if row.undone_by is not None:
-        parts.append(f"undone by {row.undone_by}")
-    return "; ".join(parts)
+        parts.append(text.t("history.undone_by", locale, id=row.undone_by))
+    return text.t("sep", locale).join(parts)
 
 
 def _payment_json(row: payment_rows.Payment) -> dict[str, Any]:
@@ -273,63 +306,78 @@ def _payment_json(row: payment_rows.Payment) -> dict[str, Any]:
 def status(args: argparse.Namespace, context: Context) -> int:
     """Print per loan what is owed, paid and overdue, and per month the dues against the budget."""
     config = context.config()
-    warn_if_no_ledger(context, config.locale)
+    locale = config.locale
+    warn_if_no_ledger(context, locale)
     report = status_report(config, ledger.paid_totals(context.state_dir), context.now())
     if args.json:
         context.print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
 
-    def cash(text: str, currency: str) -> str:
-        return money.format_money(Decimal(text), currency)
+    def show(amount: str, currency: str) -> str:
+        return cash(Decimal(amount), currency, locale)
 
     loans = [
         [
             row["id"],
-            cash(row["total"], row["currency"]),
-            cash(row["paid"], row["currency"]),
-            cash(row["outstanding"], row["currency"]),
-            row["next_due"] or "paid off",
+            show(row["total"], row["currency"]),
+            show(row["paid"], row["currency"]),
+            show(row["outstanding"], row["currency"]),
+            row["next_due"] or text.t("status.paid_off", locale),
             (
-                f"{cash(row['overdue'], row['currency'])} ({row['overdue_count']}) OVERDUE"
+                text.t(
+                    "status.overdue",
+                    locale,
+                    amount=show(row["overdue"], row["currency"]),
+                    count=row["overdue_count"],
+                )
                 if row["overdue_count"]
                 else "-"
             ),
-            cash(row["credit"], row["currency"]) if Decimal(row["credit"]) else "",
+            show(row["credit"], row["currency"]) if Decimal(row["credit"]) else "",
             row["name"],
         ]
         for row in report["loans"]
     ]
-    header = ["loan", "total", "paid", "outstanding", "next due", "overdue", "credit", "name"]
+    header = columns(
+        locale, "loan", "total", "paid", "outstanding", "next_due", "overdue", "credit", "name"
+    )
     # The life of a debt (SPEC §8) only widens the table of configs that use it.
     if any(loan.overdue or loan.renegotiated for loan in config.loans):
-        header[-1:-1] = ["version", "late cost"]
+        header[-1:-1] = columns(locale, "version", "late_cost")
         for table_row, row in zip(loans, report["loans"], strict=True):
             late = (
-                f"{cash(row['overdue_cost'], row['currency'])} "
-                f"(+{cash(row['overdue_per_day'], row['currency'])}/day)"
+                text.t(
+                    "status.per_day",
+                    locale,
+                    cost=show(row["overdue_cost"], row["currency"]),
+                    per_day=show(row["overdue_per_day"], row["currency"]),
+                )
                 if Decimal(row["overdue_per_day"])
-                else cash(row["overdue_cost"], row["currency"])
+                else show(row["overdue_cost"], row["currency"])
             )
-            version = f"v{row['version']}" + (
-                f" since {row['agreed_on']}" if row["agreed_on"] else ""
+            version = (
+                text.t("status.version_since", locale, version=row["version"], on=row["agreed_on"])
+                if row["agreed_on"]
+                else text.t("status.version", locale, version=row["version"])
             )
             table_row[-1:-1] = [version, late]
     context.print(format_table(header, loans, right={1, 2, 3}))
     if any(loan.overdue for loan in config.loans):
-        totals = ", ".join(cash(amount, code) for code, amount in report["overdue_costs"].items())
-        context.print(f"Estimated cost of being late so far: {totals}")
+        totals = text.t("list", locale).join(
+            show(amount, code) for code, amount in report["overdue_costs"].items()
+        )
+        context.print(text.t("status.late_total", locale, totals=totals))
     context.print()
     months = [
         [
             row["month"],
-            cash(row["due"], row["currency"]),
-            cash(row["outstanding"], row["currency"]),
-            cash(row["budget"], row["currency"]) if row["budget"] is not None else "",
-            "OVER BUDGET" if row["over"] else "",
+            show(row["due"], row["currency"]),
+            show(row["outstanding"], row["currency"]),
+            show(row["budget"], row["currency"]) if row["budget"] is not None else "",
+            text.t("status.over_budget", locale) if row["over"] else "",
         ]
         for row in report["months"]
     ]
-    context.print(
-        format_table(["month", "due", "still owed", "budget", ""], months, right={1, 2, 3})
-    )
+    header = [*columns(locale, "month", "due_amount", "still_owed", "budget"), ""]
+    context.print(format_table(header, months, right={1, 2, 3}))
     return 0

@@ -5,42 +5,50 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reminderd.money import format_money
+from reminderd import text
 from reminderd.standing import LoanStanding
 
 
-def settlement(before: LoanStanding, after: LoanStanding, currency: str) -> str:
-    """Describe the change from ``before`` to ``after`` (a payment, or its undo).
+def settlement(before: LoanStanding, after: LoanStanding, currency: str, locale: str = "en") -> str:
+    """Describe the change from ``before`` to ``after`` (a payment, or its undo) in ``locale``.
 
-    Returns e.g. ``settles 3/12 (¥1,000.00); 4/12 partly: ¥200.00 of ¥1,000.00 paid;
-    ¥150.00 credit beyond everything the plan asks``.
+    Returns e.g. ``settles 3/12 (CN¥1,000.00); 4/12 partly: CN¥200.00 of CN¥1,000.00 paid;
+    CN¥150.00 credit beyond everything the plan asks``.
     """
 
     def cash(amount: Decimal) -> str:
-        return format_money(amount, currency)
+        return text.money(amount, currency, locale)
+
+    def say(key: str, **fields: object) -> str:
+        return text.t(key, locale, **fields)
 
     settled, partly, reopened = [], [], []
     for old, new in zip(before.rows, after.rows, strict=True):
         change = new.paid - old.paid
         label = new.installment.label()
         if change > 0 and new.settled:
-            settled.append(f"{label} ({cash(change)})")
+            settled.append(say("pay.settled_item", label=label, amount=cash(change)))
         elif change > 0:
             partly.append(
-                f"{label} partly: {cash(new.paid)} of {cash(new.installment.amount)} paid"
+                say(
+                    "pay.partly",
+                    label=label,
+                    paid=cash(new.paid),
+                    amount=cash(new.installment.amount),
+                )
             )
         elif change < 0:
-            reopened.append(f"{label} ({cash(new.outstanding)} owed)")
+            reopened.append(say("pay.reopened_item", label=label, amount=cash(new.outstanding)))
     parts = []
     if settled:
-        parts.append("settles " + ", ".join(settled))
+        parts.append(say("pay.settles", items=say("list").join(settled)))
     parts.extend(partly)
     if reopened:
-        parts.append("reopens " + ", ".join(reopened))
+        parts.append(say("pay.reopens", items=say("list").join(reopened)))
     credit_change = after.credit - before.credit
     if credit_change > 0:
         # allocate() only leaves credit once every installment is settled.
-        parts.append(f"{cash(credit_change)} credit beyond everything the plan asks")
+        parts.append(say("pay.credit", amount=cash(credit_change)))
     elif credit_change < 0:
-        parts.append(f"credit down by {cash(-credit_change)}")
-    return "; ".join(parts) if parts else "changes nothing owed"
+        parts.append(say("pay.credit_down", amount=cash(-credit_change)))
+    return say("sep").join(parts) if parts else say("pay.nothing_changed")

@@ -11,11 +11,7 @@ from reminderd.calendar import content, feed
 from reminderd.calendar import export as calendar_export
 from reminderd.context import Context
 from reminderd.errors import UserError
-
-ENABLE_HINT = (
-    'the calendar feed is not enabled: add `serve: {{listen: "127.0.0.1:8765"}}` '
-    "under `calendar:` in {config}"
-)
+from reminderd.text import t
 
 
 def export(args: argparse.Namespace, context: Context) -> int:
@@ -23,7 +19,9 @@ def export(args: argparse.Namespace, context: Context) -> int:
     config = context.config()
     target = Path(args.output).expanduser() if getattr(args, "output", None) else None
     written = calendar_export.write(config, lambda: _paid(context), context.now(), target)
-    context.print(f"{written}: {content.event_count(config)} events")
+    context.print(
+        t("export.written", config.locale, path=written, count=content.event_count(config))
+    )
     return 0
 
 
@@ -31,8 +29,9 @@ def feed_url(args: argparse.Namespace, context: Context) -> int:
     """Print the feed's ``http://`` and ``webcal://`` addresses (making its secret on first
     use), and a QR code of the first when ``segno`` is installed."""
     config = context.config()
+    locale = config.locale
     if config.calendar.serve_listen is None:
-        raise UserError(ENABLE_HINT.format(config=context.config_path))
+        raise UserError(t("feed.disabled", locale, config=context.config_path))
     host, port = feed.parse_listen(config.calendar.serve_listen)
     secret = feed.load_secret(context.state_dir)
     url = feed.feed_url(host, port, secret)
@@ -42,9 +41,9 @@ def feed_url(args: argparse.Namespace, context: Context) -> int:
 
     context.print(page_url(host, port, secret))  # the page (SPEC §10)
     if host in ("0.0.0.0", "::"):  # noqa: S104 - a hint, not a bind
-        context.warn(f"the feed listens on every address: put this machine's address for {host}")
+        context.warn(t("feed.everywhere", locale, host=host))
     elif host in ("127.0.0.1", "::1", "localhost"):
-        context.warn("the feed listens on loopback: only programs on this machine can subscribe")
+        context.warn(t("feed.loopback", locale))
     _print_qr(url, context)
     return 0
 

@@ -40,13 +40,34 @@ class DeliveryError(Exception):
     refused password file, a missing dependency); the service may still retry, but slower.
     """
 
+    key: str | None = None
+    fields: dict[str, object] = {}  # noqa: RUF012 - replaced, never mutated
+
     def __init__(self, reason: str, *, permanent: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
 
+    @classmethod
+    def said(cls, key: str, *, permanent: bool = False, **fields: object) -> DeliveryError:
+        """The error whose English ``reason`` is the catalogue's ``key`` (reminderd.text),
+        so that ``notify-test`` can say it again in the config's locale."""
+        from reminderd.text import t
+
+        error = cls(t(key, "en", **fields), permanent=permanent)
+        error.key, error.fields = key, fields
+        return error
+
     @property
     def reason(self) -> str:
         return str(self.args[0])
+
+    def in_locale(self, locale: str) -> str:
+        """The reason in ``locale`` (English when it has no catalogue key)."""
+        if self.key is None:
+            return self.reason
+        from reminderd.text import t
+
+        return t(self.key, locale, **self.fields)
 
 
 class Channel(Protocol):

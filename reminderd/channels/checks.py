@@ -27,15 +27,31 @@ UNVERIFIED = "unverified"
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing found about a channel: ``where`` is the config key (``channels.email``)."""
+    """One thing found about a channel: ``where`` is the config key (``channels.email``).
+    ``key`` and ``fields``, when given, say ``text`` again from the catalogue
+    (:mod:`reminderd.text`), so that ``check`` speaks the config's locale."""
 
     level: str  # ERROR | UNVERIFIED
     where: str
     text: str
+    key: str | None = None
+    fields: tuple[tuple[str, object], ...] = ()
 
-    def line(self) -> str:
-        """``channels.email.password_file: ...`` as printed by check and logged by run."""
-        return f"{self.where}: {self.text}"
+    def line(self, locale: str = "en") -> str:
+        """``channels.email.password_file: ...`` as printed by check (in ``locale``) and
+        logged by run (in English)."""
+        if self.key is None or locale == "en":
+            return f"{self.where}: {self.text}"
+        from reminderd.text import t
+
+        return f"{self.where}: {t(self.key, locale, **dict(self.fields))}"
+
+
+def _said(level: str, where: str, key: str, **fields: object) -> Finding:
+    """A finding whose English text comes from the catalogue's ``key``."""
+    from reminderd.text import t
+
+    return Finding(level, where, t(key, "en", **fields), key, tuple(fields.items()))
 
 
 def check_channels(
@@ -64,6 +80,8 @@ def _unset(where: str, name: str, in_service: bool) -> Finding:
     label = variable_label(name, where.rsplit(".", 1)[-1])
     if in_service:
         return Finding(ERROR, where, f"{label} is not set in the service's environment")
+    if label == f"the variable {name}":
+        return _said(UNVERIFIED, where, "channel.unset", name=name)
     return Finding(UNVERIFIED, where, f"{label} is not set here; the service needs it")
 
 
@@ -101,19 +119,19 @@ def _secret(
         # value is discarded here and never shown.
         read_secret(Secret(file=secret.file), environ, what=what)
     except SecretError as error:
-        return [Finding(ERROR, key, error.message)]
+        return [Finding(ERROR, key, error.message, error.key, tuple(error.fields.items()))]
     return []
 
 
 def _ca_file(path: Path) -> list[Finding]:
     where = "channels.email.ca_file"
     if not path.exists():
-        return [Finding(ERROR, where, f"{path} does not exist")]
+        return [_said(ERROR, where, "channel.missing", path=path)]
     try:
         ssl.create_default_context(cafile=str(path))
     except (OSError, ssl.SSLError) as error:
         reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or str(error)
-        return [Finding(ERROR, where, f"cannot load {path}: {reason}")]
+        return [_said(ERROR, where, "channel.ca_unloadable", path=path, reason=reason)]
     return []
 
 
@@ -122,13 +140,13 @@ def _program(program: str, environ: Mapping[str, str], in_service: bool) -> list
     if os.sep in program:
         path = Path(program).expanduser()
         if not path.exists():
-            return [Finding(ERROR, where, f"{program} does not exist")]
+            return [_said(ERROR, where, "channel.missing", path=program)]
         if path.is_dir() or not os.access(path, os.X_OK):
-            return [Finding(ERROR, where, f"{program} is not an executable file")]
+            return [_said(ERROR, where, "channel.not_executable", program=program)]
         return []
     if shutil.which(program, path=environ.get("PATH", os.defpath)) is None:
         level = ERROR if in_service else UNVERIFIED
-        return [Finding(level, where, f"{program} is not found on the PATH here")]
+        return [_said(level, where, "channel.not_on_path", program=program)]
     return []
 
 

@@ -69,14 +69,19 @@ class CommandChannel:
                 shell=False,
             )
         except FileNotFoundError:
-            raise DeliveryError(f"command not found: {program}", permanent=True) from None
+            raise DeliveryError.said("deliver.not_found", permanent=True, program=program) from None
         except PermissionError:
-            raise DeliveryError(f"command not executable: {program}", permanent=True) from None
+            raise DeliveryError.said(
+                "deliver.not_executable", permanent=True, program=program
+            ) from None
         except OSError as error:
-            raise DeliveryError(f"cannot run {program}: {error.strerror}", permanent=True) from None
+            raise DeliveryError.said(
+                "deliver.cannot_run", permanent=True, program=program, reason=error.strerror
+            ) from None
         # From here the program runs: its exit status is the verdict. An OSError while
         # talking to it (a pipe that broke) does not mean "not delivered", so it is never a
         # reason to run the program a second time.
+        seconds = f"{timeout:g}"
         stderr = b""
         with process:
             try:
@@ -84,25 +89,27 @@ class CommandChannel:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-                raise DeliveryError(
-                    f"{program} timed out after {timeout:g}s and was killed"
+                raise DeliveryError.said(
+                    "deliver.timeout", program=program, seconds=seconds
                 ) from None
             except OSError:
                 if not _wait_out(process, timeout):
                     process.kill()
                     process.wait()
-                    raise DeliveryError(
-                        f"{program} timed out after {timeout:g}s and was killed"
+                    raise DeliveryError.said(
+                        "deliver.timeout", program=program, seconds=seconds
                     ) from None
         completed = subprocess.CompletedProcess(argv, process.returncode, b"", stderr or b"")
         if completed.returncode != 0:
-            status = (
-                f"was killed by signal {-completed.returncode}"
-                if completed.returncode < 0
-                else f"exited with status {completed.returncode}"
-            )
             last = _last_line(completed.stderr)
-            raise DeliveryError(f"{program} {status}" + (f": {last}" if last else ""))
+            tail = f": {last}" if last else ""  # the program's own words
+            if completed.returncode < 0:
+                raise DeliveryError.said(
+                    "deliver.signal", program=program, signal=-completed.returncode, tail=tail
+                )
+            raise DeliveryError.said(
+                "deliver.status", program=program, code=completed.returncode, tail=tail
+            )
 
     def close(self) -> None:
         """Nothing is kept between runs."""

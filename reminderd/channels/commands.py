@@ -8,6 +8,7 @@ from reminderd.channels import DeliveryError, Message, build_channels
 from reminderd.context import Context
 from reminderd.errors import EXIT_FAILURE, EXIT_OK, UserError
 from reminderd.messages import render_test
+from reminderd.text import t
 
 
 def notify_test(args: argparse.Namespace, context: Context) -> int:
@@ -18,13 +19,14 @@ def notify_test(args: argparse.Namespace, context: Context) -> int:
     not configured, or when no channel is configured at all.
     """
     config = context.config()
+    locale = config.locale
     configured = config.channels.names()
     wanted = getattr(args, "channel", None)
     if wanted is not None and wanted not in configured:
-        known = ", ".join(configured) or "none"
-        raise UserError(f"channel {wanted!r} is not configured (configured: {known})")
+        known = t("list", locale).join(configured) or t("none", locale)
+        raise UserError(t("notify.unknown", locale, name=wanted, known=known))
     if not configured:
-        raise UserError("no channel is configured: add one under channels: in the config")
+        raise UserError(t("notify.none", locale))
     names = [wanted] if wanted else list(configured)
 
     now = context.now()
@@ -41,12 +43,13 @@ def notify_test(args: argparse.Namespace, context: Context) -> int:
                 channel.send(message)
             except DeliveryError as error:
                 failed = True
-                context.print(f"{name}: FAILED: {error.reason}")
+                reason = error.in_locale(locale)
+                context.print(t("notify.failed", locale, name=name, reason=reason))
                 continue
             if getattr(channel, "confirmed", True):
-                context.print(f"{name}: ok")
+                context.print(t("notify.ok", locale, name=name))
             else:
-                context.print(f"{name}: ok (handed to plyer; delivery cannot be confirmed)")
+                context.print(t("notify.unconfirmed", locale, name=name))
     finally:
         for channel in channels.values():
             channel.close()

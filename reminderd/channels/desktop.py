@@ -113,10 +113,7 @@ class DesktopChannel:
     def _address(self) -> str:
         address = self._environ.get("DBUS_SESSION_BUS_ADDRESS")
         if not address:
-            raise DeliveryError(
-                "no desktop session: DBUS_SESSION_BUS_ADDRESS is not set "
-                "(is reminderd running outside your graphical login?)"
-            )
+            raise DeliveryError.said("deliver.no_session")
         return address
 
     def _send_dbus(self, message: Message) -> None:
@@ -345,18 +342,19 @@ def _bus_error(error: BaseException, address: str) -> DeliveryError:
         return error
     if isinstance(error, DBusErrorResponse):
         if error.name == "org.freedesktop.DBus.Error.ServiceUnknown":
-            return DeliveryError("no notification server is running on the session bus")
+            return DeliveryError.said("deliver.no_server")
         if error.name == "org.freedesktop.DBus.Error.NoReply":
-            return DeliveryError("the notification server did not answer")
-        return DeliveryError(f"the notification server refused the message ({error.name})")
+            return DeliveryError.said("deliver.no_answer")
+        return DeliveryError.said("deliver.refused", name=error.name)
     if isinstance(error, TimeoutError):
-        return DeliveryError("timed out waiting for the session bus or notification server")
+        return DeliveryError.said("deliver.bus_timeout")
     if isinstance(error, (FileNotFoundError, ConnectionRefusedError)):
-        return DeliveryError(f"the session bus is not reachable at {address}")
+        return DeliveryError.said("deliver.bus_unreachable_at", address=address)
     if isinstance(error, ConnectionError):
-        return DeliveryError("the session bus closed the connection")
+        return DeliveryError.said("deliver.bus_closed")
     if isinstance(error, OSError):
-        return DeliveryError(f"the session bus is not reachable: {error.strerror or error}")
+        reason = error.strerror or error
+        return DeliveryError.said("deliver.bus_unreachable", reason=reason)
     if isinstance(error, (RuntimeError, ValueError, KeyError)):
         # jeepney raises these for addresses it cannot parse or transports it lacks
         return DeliveryError(f"unusable DBUS_SESSION_BUS_ADDRESS: {error}")

@@ -93,6 +93,8 @@ class EmailChannel:
         try:
             return read_secret(self.settings.password, self._environ)
         except SecretError as error:
+            if error.key is not None:  # said again in the locale by notify-test
+                raise DeliveryError.said(error.key, permanent=True, **error.fields) from None
             raise DeliveryError(error.message, permanent=True) from None
 
     def _connect(self) -> smtplib.SMTP:

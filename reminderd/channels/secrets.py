@@ -54,17 +54,14 @@ def check_private(path: Path) -> None:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise SecretError(f"password file {path} does not exist") from None
+        raise SecretError.said("secret.missing", path=path) from None
     except OSError as error:
-        raise SecretError(f"cannot read password file {path}: {error.strerror}") from None
+        raise SecretError.said("secret.unreadable", path=path, reason=error.strerror) from None
     if not stat.S_ISREG(info.st_mode):
-        raise SecretError(f"password file {path} is not a regular file")
+        raise SecretError.said("secret.not_regular", path=path)
     if files.open_to_others(info.st_mode):
-        mode = stat.S_IMODE(info.st_mode)
-        raise SecretError(
-            f"password file {path} is accessible by other users (mode {mode:04o}); "
-            f"it is refused until you run: chmod 600 {path}"
-        )
+        mode = f"{stat.S_IMODE(info.st_mode):04o}"
+        raise SecretError.said("secret.open", path=path, mode=mode)
 
 
 def read_secret(secret: Secret, environ: Mapping[str, str], *, what: str = "password") -> str:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reminderd import ledger, money
+from reminderd import ledger, text
 from reminderd.commands import casefile
 from reminderd.context import Context
 from reminderd.errors import UserError
@@ -24,9 +24,10 @@ from reminderd.ledger import notes as note_rows
 from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
+from reminderd.views import cash, locale_of
 
-NOTE_USAGE = (
-    "usage: reminderd note LOAN TEXT [--on DATETIME] [--kind KIND] [--who NAME] "
+NOTE_USAGE = (  # the synopsis; "usage: " is said in the locale
+    "reminderd note LOAN TEXT [--on DATETIME] [--kind KIND] [--who NAME] "
     "[--attach FILE]... | reminderd note --undo ID"
 )
 MAX_TEXT = 4000
@@ -40,17 +41,18 @@ def note(args: argparse.Namespace, context: Context) -> int:
     if args.undo is not None:
         return _undo(args, context)
     if not args.loan or args.text is None:
-        raise UserError(f"note needs a LOAN and a TEXT ({NOTE_USAGE})")
+        raise UserError(text.t("note.needs", locale_of(context), usage=NOTE_USAGE))
     config = context.config()
+    locale = config.locale
     now = context.now()
     loan = _known_loan(config, args.loan)
-    text = _clean(args.text, "TEXT", MAX_TEXT, multiline=True)
-    if not text:
-        raise UserError("the note's TEXT is empty; say what was said or promised")
-    who = _clean(args.who, "--who", MAX_WHO) if args.who is not None else None
-    at = _when(args.on, loan, now)
+    said = _clean(args.text, "TEXT", MAX_TEXT, locale, multiline=True)
+    if not said:
+        raise UserError(text.t("note.empty", locale))
+    who = _clean(args.who, "--who", MAX_WHO, locale) if args.who is not None else None
+    at = _when(args.on, loan, now, locale)
     if len(args.attach) > MAX_FILES:
-        raise UserError(f"at most {MAX_FILES} --attach files per note")
+        raise UserError(text.t("note.files_limit", locale, limit=MAX_FILES))
     checked = [_attachment(item) for item in args.attach]
 
     conn = ledger.connect(context.state_dir, create=True)
@@ -75,7 +77,7 @@ def note(args: argparse.Namespace, context: Context) -> int:
                         at=at,
                         kind=args.kind,
                         who=who or None,
-                        text=text,
+                        text=said,
                         recorded_at=now,
                         files=tuple(files),
                     )
@@ -85,31 +87,36 @@ def note(args: argparse.Namespace, context: Context) -> int:
             raise
     finally:
         conn.close()
-    attached = f", {len(files)} file(s) kept" if files else ""
-    context.print(f"Recorded note {note_id}: {loan.id} {args.kind} on {at}{attached}")
-    context.print(f"To reverse it: reminderd note --undo {note_id}")
+    attached = text.t("note.files", locale, count=len(files)) if files else ""
+    kind = text.t(f"contact.{args.kind}", locale)
+    context.print(
+        text.t("note.recorded", locale, id=note_id, loan=loan.id, kind=kind, at=at) + attached
+    )
+    context.print(text.t("note.undo_hint", locale, id=note_id))
     return 0
 
 
 def _undo(args: argparse.Namespace, context: Context) -> int:
+    locale = locale_of(context)
     if args.loan or args.text:
-        raise UserError(f"note --undo ID takes no LOAN or TEXT ({NOTE_USAGE})")
+        raise UserError(text.t("note.undo_alone", locale, usage=NOTE_USAGE))
     try:
         note_id = int(args.undo)
     except ValueError:
-        raise UserError(f"--undo needs a note id (a number), got {args.undo!r}") from None
+        what = text.t("what.note", locale)
+        raise UserError(text.t("error.undo.id", locale, what=what, text=args.undo)) from None
     if not 0 < note_id < 2**63:
-        raise UserError(f"there is no note {args.undo} (see `reminderd case LOAN`)")
+        raise UserError(text.t("note.no_such", locale, id=args.undo))
     now = context.now()
     conn = ledger.connect(context.state_dir, create=False)
     if conn is None:
-        raise UserError(f"there is no note {note_id}: nothing has been recorded yet")
+        raise UserError(text.t("note.nothing_yet", locale, id=note_id))
     try:
         with ledger.transaction(conn):
             entry = note_rows.undo(conn, note_id, now)
     finally:
         conn.close()
-    context.print(f"Reversed note {note_id} ({entry.loan_id}), recorded as note {entry.id}")
+    context.print(text.t("note.reversed", locale, id=note_id, loan=entry.loan_id, entry=entry.id))
     return 0
 
 
@@ -123,12 +130,12 @@ def case(args: argparse.Namespace, context: Context) -> int:
         from reminderd.commands import case_export
 
         target = case_export.write(Path(args.export).expanduser(), content, sources, config)
-        context.print(f"Wrote the case file of {loan.id} to {target}")
+        context.print(text.t("case.exported", config.locale, loan=loan.id, path=target))
         return 0
     if args.json:
         context.print(json.dumps(content, ensure_ascii=False, indent=2))
         return 0
-    context.print(_text(content))
+    context.print(_text(content, config.locale))
     return 0
 
 
@@ -183,14 +190,16 @@ def _keep_documents(conn: sqlite3.Connection, loan: Loan, context: Context, now:
     not there yet is a warning, and is kept when it appears."""
     wanted = [(loan.id, version, path) for version, path in _documents_of(loan)]
     for warning in note_rows.keep_documents(conn, context.state_dir, wanted, now):
-        context.warn(warning)
+        context.warn(warning.in_locale(locale_of(context)))
 
 
 def _known_loan(config: Config, loan_id: str) -> Loan:
     loan = config.loan(loan_id)
     if loan is None:
-        known = ", ".join(item.id for item in config.loans) or "none"
-        raise UserError(f"unknown loan {loan_id!r}; the config has: {known}")
+        locale = config.locale
+        known = text.t("list", locale).join(item.id for item in config.loans)
+        known = known or text.t("none", locale)
+        raise UserError(text.t("error.unknown_loan", locale, loan=loan_id, known=known))
     return loan
 
 
@@ -198,79 +207,98 @@ def _attachment(text: str) -> receipts.Receipt:
     try:
         return receipts.check(text)
     except UserError as error:
+        if error.key is not None and error.key.startswith("receipt."):
+            key = "attachment." + error.key.removeprefix("receipt.")
+            raise UserError.said(key, **error.fields) from None
         raise UserError(error.message.replace("receipt", "attachment")) from None
 
 
-def _clean(text: str, what: str, limit: int, *, multiline: bool = False) -> str:
+def _clean(written: str, what: str, limit: int, locale: str, *, multiline: bool = False) -> str:
     allowed = "\t\n" if multiline else "\t"
-    if len(text) > limit:
-        raise UserError(f"{what} is too long ({len(text)} characters; at most {limit})")
-    if any((ord(ch) < 32 and ch not in allowed) or ord(ch) == 127 for ch in text):
-        raise UserError(f"{what} must not contain control characters")
-    return text.strip()
+    if len(written) > limit:
+        raise UserError(
+            text.t("error.too_long", locale, what=what, length=len(written), limit=limit)
+        )
+    if any((ord(ch) < 32 and ch not in allowed) or ord(ch) == 127 for ch in written):
+        raise UserError(text.t("error.control", locale, what=what))
+    return written.strip()
 
 
-def _when(text: str | None, loan: Loan, now: datetime) -> str:
+def _when(written: str | None, loan: Loan, now: datetime, locale: str = "en") -> str:
     """``--on``: ``YYYY-MM-DD`` (kept as a date) or ``YYYY-MM-DD HH:MM[:SS]`` in the loan's
     zone (kept as an aware datetime); not in the future. Default: now."""
     zone = loan.timezone
     local_now = now.astimezone(zone)
-    if text is None:
+    if written is None:
         return local_now.isoformat(timespec="seconds")
-    cleaned = text.strip()
+    cleaned = written.strip()
     try:
         if len(cleaned) == 10:
             day = date.fromisoformat(cleaned)
             if day > local_now.date():
-                raise UserError(f"--on: {day} is in the future (today is {local_now.date()})")
+                raise UserError(text.t("error.on.future", locale, day=day, today=local_now.date()))
             return day.isoformat()
         moment = datetime.fromisoformat(cleaned.replace("T", " "))
     except ValueError:
-        raise UserError(
-            f"--on: not a date or time: {text!r} (write YYYY-MM-DD or 'YYYY-MM-DD HH:MM')"
-        ) from None
+        raise UserError(text.t("error.on.not_when", locale, text=written)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     if moment > now:
-        raise UserError(f"--on: {cleaned} is in the future")
+        raise UserError(text.t("error.on.future_time", locale, text=cleaned))
     return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
-def _text(content: dict[str, Any]) -> str:
-    """The timeline for a terminal, one event a line."""
+def _text(content: dict[str, Any], locale: str = "en") -> str:
+    """The timeline for a terminal in ``locale``, one event a line."""
     loan = content["loan"]
     currency = loan["currency"]
 
-    def cash(value: str) -> str:
-        return money.format_money(Decimal(value), currency)
+    def show(value: str) -> str:
+        return cash(Decimal(value), currency, locale)
 
-    lines = [f"{loan['name']} ({loan['id']}), version {loan['version']} in force"]
+    lines = [text.t("case.head", locale, name=loan["name"], id=loan["id"], version=loan["version"])]
     cost = content["overdue"]
     if cost["days"]:
         lines.append(
-            f"{cost['days']} days late; estimated cost so far {cash(cost['cost'])}, "
-            f"+{cash(cost['per_day'])} per further day"
+            text.t(
+                "case.late",
+                locale,
+                days=cost["days"],
+                cost=show(cost["cost"]),
+                per_day=show(cost["per_day"]),
+            )
         )
     for event in content["events"]:
-        lines.append(f"{event['at'][:16]:16}  {describe(event, cash)}")
+        lines.append(f"{event['at'][:16]:16}  {describe(event, show, locale)}")
     return "\n".join(lines)
 
 
-def describe(event: dict[str, Any], cash: Any) -> str:
-    """One event in words (English), for the terminal."""
+def describe(event: dict[str, Any], show: Any, locale: str = "en") -> str:
+    """One event in words in ``locale``, for the terminal; ``show`` formats an amount."""
+
+    def say(key: str, **fields: object) -> str:
+        return text.t(key, locale, **fields)
+
     kind = event["kind"]
     if kind == "agreement":
-        return f"agreement: version {event['version']} in force. {event['text'] or ''}".strip()
+        return say("case.agreement", version=event["version"], text=event["text"] or "").strip()
     if kind == "due":
         label = f"{event['number']}/{event['of']}" if event["of"] else str(event["number"])
-        return f"due v{event['version']} {label} {cash(event['amount'])}: {event['status']}"
+        status = text.state(event["status"], locale)
+        amount = show(event["amount"])
+        return say("case.due", version=event["version"], label=label, amount=amount, status=status)
     if kind == "payment":
-        files = ", ".join(item["name"] for item in event["files"])
-        return f"payment {event['id']}: {cash(event['amount'])}" + (f" ({files})" if files else "")
+        files = say("list").join(item["name"] for item in event["files"])
+        shown = say("case.payment", id=event["id"], amount=show(event["amount"]))
+        return shown + (say("case.files", files=files) if files else "")
     if kind == "undo":
-        target = f"payment {event['payment']}" if "payment" in event else f"note {event['note']}"
-        return f"undo of {target}"
+        if "payment" in event:
+            return say("case.undo.payment", id=event["payment"])
+        return say("case.undo.note", id=event["note"])
     if kind == "note":
-        who = f" with {event['who']}" if event["who"] else ""
-        return f"{event['contact']}{who}: {event['text']}"
-    return f"reminder sent by {event['channel']} ({event['reminder']}, #{event['number']})"
+        contact = say(f"contact.{event['contact']}")
+        if event["who"]:
+            return say("case.note_with", contact=contact, who=event["who"], text=event["text"])
+        return say("case.note", contact=contact, text=event["text"])
+    reminder = say(f"reminder.{event['reminder']}")
+    return say("case.reminder", channel=event["channel"], reminder=reminder, number=event["number"])

@@ -24,9 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reminderd import money
 from reminderd.errors import RuntimeFailure, UserError
 from reminderd.model import Config
+from reminderd.text import money as shown_money  # CN¥ / JP¥ told apart in each locale
 
 MAX_NAME = 120
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
@@ -153,16 +153,18 @@ def write(path: Path, content: dict[str, Any], sources: Mapping[str, Path], conf
     """
     as_zip = path.suffix.lower() == ".zip"
     if as_zip and path.exists():
-        raise UserError(f"{path} already exists; choose a new name (nothing was written)")
+        raise UserError.said("export.zip_exists", path=path)
     if not as_zip and path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise UserError(f"{path} already exists and is not an empty folder; choose a new one")
+        raise UserError.said("export.folder_exists", path=path)
     parent = path.absolute().parent
     if not parent.is_dir():
-        raise UserError(f"the folder {parent} does not exist")
+        raise UserError.said("export.no_folder", path=parent)
     try:
         work = Path(tempfile.mkdtemp(prefix=".case-", dir=parent))
     except OSError as error:
-        raise RuntimeFailure(f"cannot write in {parent}: {error.strerror}") from error
+        raise RuntimeFailure.said(
+            "export.cannot_write_in", path=parent, reason=error.strerror
+        ) from error
     try:
         bundle = work / (path.stem if as_zip else "bundle")
         bundle.mkdir()
@@ -179,9 +181,8 @@ def write(path: Path, content: dict[str, Any], sources: Mapping[str, Path], conf
         else:
             os.replace(bundle, path)
     except OSError as error:
-        raise RuntimeFailure(
-            f"cannot write the case file {path}: {error.strerror or error}; nothing was written"
-        ) from error
+        reason = error.strerror or error
+        raise RuntimeFailure.said("export.cannot_write", path=path, reason=reason) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return path
@@ -199,9 +200,8 @@ def _fill(
         if key not in placed:
             source = sources.get(item["sha256"])
             if source is None or not source.is_file():
-                raise RuntimeFailure(
-                    f"the stored copy of {item['name']} (sha256 {item['sha256'][:12]}…) is "
-                    "missing from the state directory; nothing was written"
+                raise RuntimeFailure.said(
+                    "export.copy_missing", name=item["name"], digest=item["sha256"][:12]
                 )
             name = _unique(safe_name(item["name"]), taken)
             files_dir.mkdir(exist_ok=True)
@@ -250,7 +250,7 @@ def render_html(content: dict[str, Any], locale: str, *, bundle: bool = True) ->
     esc = html.escape
 
     def cash(value: str) -> str:
-        return esc(money.format_money(Decimal(value), currency))
+        return esc(shown_money(Decimal(value), currency, locale))
 
     def files(items: list[dict[str, Any]]) -> str:
         # A link only where the bundle holds the file (the served case lists, never links).

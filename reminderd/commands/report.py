@@ -53,7 +53,7 @@ def write_private(path: Path, data: bytes) -> None:
     temporary: str | None = None
     try:
         if os.path.lexists(path) and not path.is_file():
-            raise RuntimeFailure(f"cannot write the page to {path}: not a regular file")
+            raise RuntimeFailure.said("report.not_a_file", path=path)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
@@ -66,7 +66,7 @@ def write_private(path: Path, data: bytes) -> None:
         temporary = None
     except OSError as error:
         reason = error.strerror or str(error)
-        raise RuntimeFailure(f"cannot write the page to {path}: {reason}") from None
+        raise RuntimeFailure.said("report.cannot_write", path=path, reason=reason) from None
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):

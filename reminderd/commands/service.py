@@ -24,6 +24,8 @@ from reminderd.platform import (
     windows,
     write_if_changed,
 )
+from reminderd.text import t
+from reminderd.views import locale_of
 
 _SYS_PLATFORM = {"linux": "linux", "macos": "darwin", "windows": "win32"}
 
@@ -39,6 +41,7 @@ class Startup:
     system: bool = False
     state_dir: str | None = None  # made before enabling: launchd writes its log there
     config: str = ""  # checked before installing
+    locale: str = "en"  # of what is said about it
 
     # -- the platform's tool ---------------------------------------------------------------
 
@@ -51,19 +54,28 @@ class Startup:
         if self.kind == "systemd":
             missing = None if self.system else systemd_user_session()
             if missing is not None:
-                return f"cannot ask: no systemd user session ({missing})"
+                return self._say("service.ask_no_session", why=missing)
             enabled = self._systemctl("is-enabled", systemd.UNIT_NAME)
             active = self._systemctl("is-active", systemd.UNIT_NAME)
             if enabled is None or active is None:
                 return None
-            return f"{enabled[1] or 'unknown'}, {active[1] or 'unknown'}"
+            unknown = self._say("service.unknown")
+            # systemctl's own words (enabled, active…): what a person would look up.
+            return f"{enabled[1] or unknown}, {active[1] or unknown}"
         if self.kind == "launchd":
             done = run_tool(["launchctl", "print", f"gui/{os.getuid()}/{launchd.LABEL}"])
-            return None if done is None else ("loaded" if done[0] == 0 else "not loaded")
+            if done is None:
+                return None
+            return self._say("service.loaded" if done[0] == 0 else "service.not_loaded")
         if self.kind == "windows":
             done = run_tool(["schtasks", "/Query", "/TN", windows.TASK_NAME])
-            return None if done is None else ("registered" if done[0] == 0 else "not registered")
-        return "starts at your next desktop login"
+            if done is None:
+                return None
+            return self._say("service.registered" if done[0] == 0 else "service.not_registered")
+        return self._say("service.next_login")
+
+    def _say(self, key: str, **fields: object) -> str:
+        return t(key, self.locale, **fields)
 
     def activate(self, changed: bool) -> str:
         """Enable and start; return what was done. Raises RuntimeFailure when refused."""
@@ -76,16 +88,16 @@ class Startup:
                     self._require(
                         self._systemctl("try-restart", systemd.UNIT_NAME), "systemctl restart"
                     )
-                    return "already enabled; restarted with the new unit"
-                return "already enabled"
+                    return self._say("service.restarted")
+                return self._say("service.already")
             self._require(self._systemctl("enable", "--now", systemd.UNIT_NAME), "systemctl enable")
-            return "enabled and started"
+            return self._say("service.enabled")
         if self.kind == "launchd":
             domain = f"gui/{os.getuid()}"
             # bootout first so that a changed plist is read again; "not loaded" is fine.
             run_tool(["launchctl", "bootout", f"{domain}/{launchd.LABEL}"])
             self._require(run_tool(["launchctl", "bootstrap", domain, str(self.path)]), "launchctl")
-            return "loaded; it starts at every login"
+            return self._say("service.launchd")
         if self.kind == "windows":
             self._require(
                 run_tool(
@@ -93,8 +105,8 @@ class Startup:
                 ),
                 "schtasks",
             )
-            return "registered; it starts at every logon"
-        return "it starts at your next desktop login"
+            return self._say("service.windows")
+        return self._say("service.autostart")
 
     def deactivate(self) -> None:
         """Stop and disable before the file goes; a tool that is absent is not an error."""
@@ -109,13 +121,16 @@ class Startup:
         if self.kind == "systemd":
             self._systemctl("daemon-reload")
 
-    @staticmethod
-    def _require(done: tuple[int, str] | None, what: str) -> None:
+    def _require(self, done: tuple[int, str] | None, what: str) -> None:
         if done is None:
-            raise RuntimeFailure(f"{what.split()[0]} is not installed here")
+            raise RuntimeFailure(self._say("service.tool_missing", tool=what.split()[0]))
         if done[0] != 0:
-            reason = done[1].splitlines()[-1] if done[1] else f"exit status {done[0]}"
-            raise RuntimeFailure(f"{what} failed: {reason}")
+            reason = (
+                done[1].splitlines()[-1]
+                if done[1]
+                else self._say("service.exit_status", code=done[0])
+            )
+            raise RuntimeFailure(self._say("service.tool_failed", what=what, reason=reason))
 
 
 def systemd_user_session() -> str | None:
@@ -142,13 +157,15 @@ def _target(args: argparse.Namespace, context: Context, platform: str) -> Target
 def _startup(args: argparse.Namespace, context: Context, platform: str) -> Startup:
     """Choose the startup file for ``platform`` and the options; raise UserError on a
     combination that makes no sense there."""
+    locale = locale_of(context)
     if args.system and platform != "linux":
-        raise UserError("--system is for Linux (a systemd system unit)")
+        raise UserError(t("service.system_linux", locale))
     if args.autostart and (platform != "linux" or args.system):
-        raise UserError("--autostart is for a Linux desktop user, not with --system")
+        raise UserError(t("service.autostart_user", locale))
     target = _target(args, context, platform)
     startup = _startup_for(args, context, platform, target)
     startup.config = target.config
+    startup.locale = locale
     return startup
 
 
@@ -203,25 +220,20 @@ def service(args: argparse.Namespace, context: Context) -> int:
     startup = _startup(args, context, platform)
     if args.print_only:
         if args.action != "install":
-            raise UserError("--print goes with install: it shows what install would write")
+            raise UserError(t("service.print_alone", startup.locale))
         text = startup.content.decode("utf-16" if startup.kind == "windows" else "utf-8")
         context.out.write(text)
         return EXIT_OK
     if platform != here:
-        raise UserError(
-            f"this is not {platform}: add --print to see the {platform} file without installing it"
-        )
+        raise UserError(t("service.other_platform", startup.locale, platform=platform))
     if args.system and hasattr(os, "geteuid") and os.geteuid() != 0:
-        raise UserError("service --system changes /etc/systemd/system: run it as root")
+        raise UserError(t("service.root", startup.locale))
     if startup.kind == "systemd" and not startup.system and args.action == "install":
         if not getattr(args, "no_enable", False) and not args.autostart:
             missing = systemd_user_session()
             if missing is not None:
                 # A desktop without a systemd user session still runs autostart entries.
-                context.warn(
-                    f"no systemd user session ({missing}); installing an XDG autostart "
-                    "entry instead"
-                )
+                context.warn(t("service.no_session", startup.locale, why=missing))
                 args.autostart = True
                 startup = _startup(args, context, platform)
     if args.action == "install":
@@ -248,15 +260,20 @@ def _install(startup: Startup, args: argparse.Namespace, context: Context) -> in
             # The log file lives there, and launchd would not make the folder.
             Path(startup.state_dir).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RuntimeFailure(f"cannot write {startup.path}: {error.strerror or error}") from None
-    context.print(f"{'wrote' if changed else 'unchanged'}: {startup.path}")
+        reason = error.strerror or error
+        raise RuntimeFailure(
+            t("service.cannot_write", startup.locale, path=startup.path, reason=reason)
+        ) from None
+    said = "service.wrote" if changed else "service.unchanged"
+    context.print(t(said, startup.locale, path=startup.path))
     if getattr(args, "no_enable", False):
         if startup.kind == "systemd":
             scope = "" if startup.system else " --user"
-            context.print(
-                f"not enabled (--no-enable); enable it with: systemctl{scope} daemon-reload && "
+            command = (
+                f"systemctl{scope} daemon-reload && "
                 f"systemctl{scope} enable --now {systemd.UNIT_NAME}"
             )
+            context.print(t("service.no_enable", startup.locale, command=command))
         return EXIT_OK
     context.print(startup.activate(changed))
     return EXIT_OK
@@ -269,10 +286,14 @@ def _uninstall(startup: Startup, args: argparse.Namespace, context: Context) -> 
     try:
         startup.path.unlink(missing_ok=True)
     except OSError as error:
-        raise RuntimeFailure(f"cannot remove {startup.path}: {error.strerror or error}") from None
+        reason = error.strerror or error
+        raise RuntimeFailure(
+            t("service.cannot_remove", startup.locale, path=startup.path, reason=reason)
+        ) from None
     if not getattr(args, "no_enable", False):
         startup.after_removal()
-    context.print(f"{'removed' if present else 'was not installed'}: {startup.path}")
+    said = "service.removed" if present else "service.absent"
+    context.print(t(said, startup.locale, path=startup.path))
     return EXIT_OK
 
 
@@ -280,17 +301,16 @@ def _status(startup: Startup, args: argparse.Namespace, context: Context) -> int
     try:
         current = startup.path.read_bytes()
     except FileNotFoundError:
-        context.print(f"not installed: {startup.path}")
+        context.print(t("service.not_installed", startup.locale, path=startup.path))
         return EXIT_OK
     except OSError as error:
-        raise RuntimeFailure(f"cannot read {startup.path}: {error.strerror or error}") from None
-    same = (
-        "as install writes it"
-        if current == startup.content
-        else ("differs from what install would write now: run `reminderd service install`")
-    )
-    context.print(f"installed: {startup.path} ({same})")
+        reason = error.strerror or error
+        raise RuntimeFailure(
+            t("service.cannot_read", startup.locale, path=startup.path, reason=reason)
+        ) from None
+    same = t("service.same" if current == startup.content else "service.differs", startup.locale)
+    context.print(t("service.installed", startup.locale, path=startup.path, same=same))
     said = None if getattr(args, "no_enable", False) else startup.enabled()
     if said is not None:
-        context.print(f"{startup.kind}: {said}")
+        context.print(t("service.state", startup.locale, kind=startup.kind, said=said))
     return EXIT_OK

@@ -91,11 +91,11 @@ def undo(conn: sqlite3.Connection, note_id: int, recorded_at: datetime) -> Note:
     ``UserError`` for an unknown id, a reversal, or a note already reversed."""
     original = get(conn, note_id)
     if original is None:
-        raise UserError(f"there is no note {note_id} (see `reminderd case LOAN`)")
+        raise UserError.said("ledger.no_note", id=note_id)
     if original.undoes is not None:
-        raise UserError(f"note {note_id} is itself the reversal of note {original.undoes}")
+        raise UserError.said("ledger.note_is_reversal", id=note_id, undoes=original.undoes)
     if original.undone_by is not None:
-        raise UserError(f"note {note_id} was already reversed by note {original.undone_by}")
+        raise UserError.said("ledger.note_reversed", id=note_id, by=original.undone_by)
     cursor = conn.execute(
         "INSERT INTO notes (loan_id, at, kind, who, text, recorded_at, undoes) "
         "VALUES (?, ?, ?, NULL, ?, ?, ?)",
@@ -180,10 +180,11 @@ def keep_documents(
     state_dir: Path,
     wanted: Sequence[tuple[str, int, Path]],
     now: datetime,
-) -> list[str]:
+) -> list[UserError]:
     """Store each (loan id, version, path) agreement document not kept yet, like a receipt
     (by content hash, private), and record it. Return one warning per document that cannot
-    be kept yet (missing, unreadable): it is kept the first time it can be."""
+    be kept yet (missing, unreadable): it is kept the first time it can be. A warning's
+    ``str()`` is English (for the log); ``in_locale`` says it for the command line."""
     from reminderd.ledger import receipts
     from reminderd.ledger.store import transaction
 
@@ -194,9 +195,12 @@ def keep_documents(
         try:
             checked = receipts.check(str(path))
         except UserError as error:
-            reason = error.message.replace("receipt", "document")
+            if error.key is not None and error.key.startswith("receipt."):
+                reason = UserError.said("document." + error.key[8:], **error.fields)
+            else:
+                reason = UserError(error.message.replace("receipt", "document"))
             warnings.append(
-                f"{loan_id} v{version}: the agreement document is not kept yet: {reason}"
+                UserError.said("document.not_kept", loan=loan_id, version=version, reason=reason)
             )
             continue
         with receipts.writing(state_dir):  # a sweep must not take it before it is recorded
@@ -210,7 +214,9 @@ def keep_documents(
     return warnings
 
 
-def keep_config_documents(state_dir: Path, loans: Sequence[object], now: datetime) -> list[str]:
+def keep_config_documents(
+    state_dir: Path, loans: Sequence[object], now: datetime
+) -> list[UserError]:
     """:func:`keep_documents` for every agreement document of ``loans`` (config loans), for
     the service at start and on reload; opens the ledger only when there is one to keep."""
     from reminderd.ledger.store import connect

@@ -61,23 +61,25 @@ def check(text: str) -> Receipt:
     try:
         info = source.stat()
     except FileNotFoundError:
-        raise UserError(f"receipt not found: {text}") from None
+        raise UserError.said("receipt.not_found", text=text) from None
     except OSError as error:
-        raise UserError(f"cannot read the receipt {text}: {error.strerror}") from None
+        raise UserError.said("receipt.unreadable", text=text, reason=error.strerror) from None
     if stat.S_ISDIR(info.st_mode):
-        raise UserError(f"the receipt {text} is a directory; give the file itself")
+        raise UserError.said("receipt.directory", text=text)
     if not stat.S_ISREG(info.st_mode):
-        raise UserError(f"the receipt {text} is not a regular file")
+        raise UserError.said("receipt.not_regular", text=text)
     if info.st_size > MAX_RECEIPT_BYTES:
-        raise UserError(
-            f"the receipt {text} is too large ({info.st_size // (1024 * 1024)} MB; "
-            f"at most {MAX_RECEIPT_BYTES // (1024 * 1024)} MB)"
+        raise UserError.said(
+            "receipt.too_large",
+            text=text,
+            size=info.st_size // (1024 * 1024),
+            limit=MAX_RECEIPT_BYTES // (1024 * 1024),
         )
     try:
         with source.open("rb") as stream:
             stream.read(1)
     except OSError as error:
-        raise UserError(f"cannot read the receipt {text}: {error.strerror}") from None
+        raise UserError.said("receipt.unreadable", text=text, reason=error.strerror) from None
     return Receipt(source=source, name=source.name, size=info.st_size)
 
 

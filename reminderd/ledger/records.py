@@ -107,14 +107,11 @@ def undo(conn: sqlite3.Connection, payment_id: int, recorded_at: datetime) -> Pa
     undone."""
     original = get(conn, payment_id)
     if original is None:
-        raise UserError(f"there is no payment {payment_id} (see `reminderd history`)")
+        raise UserError.said("ledger.no_payment", id=payment_id)
     if original.undoes is not None:
-        raise UserError(
-            f"payment {payment_id} is itself the undo of payment {original.undoes}; "
-            f"record the payment again with `reminderd pay` instead"
-        )
+        raise UserError.said("ledger.undo_of_undo", id=payment_id, undoes=original.undoes)
     if original.undone_by is not None:
-        raise UserError(f"payment {payment_id} was already undone by entry {original.undone_by}")
+        raise UserError.said("ledger.already_undone", id=payment_id, by=original.undone_by)
     cursor = conn.execute(
         """
         INSERT INTO payments (loan_id, amount, currency, paid_on, note, receipt_sha256,

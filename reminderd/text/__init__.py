@@ -1,6 +1,7 @@
 """One message catalogue (en, zh_CN) for what people read: ``t(key, locale, **fields)``.
 
-Today it holds the forecast's and the page's texts; the other commands' texts join it later.
+The forecast's and the page's texts are in :mod:`.catalogue`, the other commands' in
+:mod:`.cli`, what commands refuse in :mod:`.errors`; :data:`LOCALES` is their union.
 Money is formatted by :func:`money` with Babel's CLDR data, so CNY reads ``¥`` in Chinese and
 ``CN¥`` in English while JPY reads ``JP¥`` in Chinese and ``¥`` in English: a person never
 mistakes one for the other. A key missing from a locale falls back to English; a key missing
@@ -12,8 +13,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reminderd.text.catalogue import EN, ZH_CN
+from reminderd.text import catalogue, cli, errors
 
+EN: dict[str, str] = {**catalogue.EN, **cli.EN, **errors.EN}
+ZH_CN: dict[str, str] = {**catalogue.ZH_CN, **cli.ZH_CN, **errors.ZH_CN}
 LOCALES = {"en": EN, "zh_CN": ZH_CN}
 _BABEL_LOCALE = {"en": "en", "zh_CN": "zh_Hans_CN"}
 
@@ -37,6 +40,16 @@ def money(amount: Decimal, currency: str, locale: str) -> str:
 
     rounded = amounts.round_money(amount, currency)
     return format_currency(rounded, currency, locale=_BABEL_LOCALE.get(locale, "en"))
+
+
+def step(count: int, unit: str, locale: str) -> str:
+    """A plan's period for people: ``1 month``, ``2 weeks`` / ``1 个月``, ``2 周``."""
+    return t(f"step.{unit}" if count == 1 else f"step.{unit}s", locale, count=count)
+
+
+def state(status: str, locale: str) -> str:
+    """An installment's ``status`` (``overdue``, ``upcoming``…) as a table shows it."""
+    return t(f"state.{status}", locale)
 
 
 def money_whole(amount: Decimal, currency: str, locale: str) -> str:

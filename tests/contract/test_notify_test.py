@@ -110,7 +110,7 @@ def smtp_password(monkeypatch):
 def test_notify_test_all_channels_working_prints_ok_and_exits_0(smtp, ca_file, command):
     settings, out = command
     status, lines = run(Channels(email=email_settings(smtp, ca_file=ca_file), command=settings))
-    assert lines == ["email: ok", "command: ok"]
+    assert lines == ["email：成功", "command：成功"]  # the config is zh_CN
     assert status == 0
     assert out.read_text("utf-8").splitlines() == ["reminderd 测试消息"]
     assert str(smtp.recorder.messages[0]["Subject"]) == "reminderd 测试消息"
@@ -120,8 +120,8 @@ def test_notify_test_failing_email_prints_reason_exits_1_no_password(smtp, comma
     settings, out = command
     status, lines = run(Channels(email=email_settings(smtp), command=settings))
     assert status == 1
-    assert lines[0].startswith("email: FAILED: certificate verify failed")
-    assert lines[1] == "command: ok"
+    assert lines[0].startswith("email：失败：certificate verify failed")
+    assert lines[1] == "command：成功"
     assert all(PASSWORD not in line for line in lines)
 
 
@@ -130,12 +130,12 @@ def test_notify_test_channel_option_sends_only_that_channel(smtp, ca_file, comma
     status, lines = run(
         Channels(email=email_settings(smtp, ca_file=ca_file), command=settings), "command"
     )
-    assert (status, lines) == (0, ["command: ok"])
+    assert (status, lines) == (0, ["command：成功"])
     assert smtp.recorder.messages == []
 
 
 def test_notify_test_unconfigured_channel_is_usage_error(command):
-    with pytest.raises(UserError, match="'email' is not configured") as raised:
+    with pytest.raises(UserError, match="没有配置渠道 'email'") as raised:
         run(Channels(command=command[0]), "email")
     assert raised.value.exit_code == 2
 
@@ -153,8 +153,8 @@ def test_notify_test_desktop_without_server_fails_with_server_ok(monkeypatch):
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
         assert run(desktop) == (
             1,
-            ["desktop: FAILED: no notification server is running on the session bus"],
+            ["desktop：失败：会话总线上没有运行任何通知服务"],
         )
         with NotificationServer(address) as server:
-            assert run(desktop) == (0, ["desktop: ok"])
+            assert run(desktop) == (0, ["desktop：成功"])
         assert server.notifications[0].summary == "reminderd 测试消息"

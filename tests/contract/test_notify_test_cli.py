@@ -54,7 +54,7 @@ def test_notify_test_cli_command_channel_ok(tmp_path):
     out = tmp_path / "kinds.txt"
     config = write_config(tmp_path, [sys.executable, str(script), str(out)])
     result = reminderd("-c", config, "notify-test")
-    assert (result.returncode, result.stdout) == (0, "command: ok\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "command：成功\n"), result.stderr
     assert out.read_text() == "test\n"
 
 
@@ -62,7 +62,8 @@ def test_notify_test_cli_failing_command_exits_1_one_line(tmp_path):
     config = write_config(tmp_path, [sys.executable, "-c", "import sys; sys.exit('broken')"])
     result = reminderd("-c", config, "notify-test")
     assert result.returncode == 1
-    assert result.stdout == "command: FAILED: " + sys.executable + " exited with status 1: broken\n"
+    # zh_CN: "exited with status 1", then the program's own last line
+    assert result.stdout == "command：失败：" + sys.executable + " 以状态 1 退出: broken\n"
     assert "Traceback" not in result.stderr
 
 

@@ -55,7 +55,7 @@ def test_export_output_file_written_and_counted(tmp_path):
         "-c", str(config), "--state-dir", str(tmp_path / "state"), "export", "-o", str(target)
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{target}: 12 events"
+    assert result.stdout.strip() == f"{target}：12 个日历事件"  # the config is zh_CN
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     events = calendar.walk("VEVENT")
     assert len(events) == 12 and str(events[0]["SUMMARY"]).startswith("消费贷 B ¥100.00 (1/12)")

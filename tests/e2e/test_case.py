@@ -203,7 +203,7 @@ def test_case_export_zip_passes_sha256sum_check(story, tmp_path: Path) -> None: 
     assert saved["versions"][1]["document"]["path"] == "files/agreement.pdf"
     # Exporting over an existing file is refused, and leaves it alone.
     again = story("case", "e", "--export", str(target))
-    assert again.returncode == 2 and "already exists" in again.stderr
+    assert again.returncode == 2 and "已经存在" in again.stderr  # zh_CN: already exists
     assert "Traceback" not in again.stderr
 
 
@@ -234,12 +234,12 @@ def test_case_export_folder_opens_in_chromium_with_the_timeline(
 
 def test_case_note_errors_are_one_line_and_record_nothing(story) -> None:  # noqa: ANN001
     for args, needle in (
-        (("note", "nope", "text"), "unknown loan"),
-        (("note", "e", "text", "--attach", "/nonexistent/file.pdf"), "attachment not found"),
-        (("note", "e", "text", "--on", day(3)), "in the future"),
-        (("note", "e", "   "), "empty"),
-        (("note", "--undo", "2"), "already reversed"),
-        (("note", "--undo", "99"), "no note 99"),
+        (("note", "nope", "text"), "没有借款 'nope'"),  # the story's locale is zh_CN
+        (("note", "e", "text", "--attach", "/nonexistent/file.pdf"), "找不到附件"),
+        (("note", "e", "text", "--on", day(3)), "还没到"),
+        (("note", "e", "   "), "空的"),
+        (("note", "--undo", "2"), "已被第 3 条撤销"),
+        (("note", "--undo", "99"), "没有第 99 条记录"),
     ):
         done = story(*args)
         assert done.returncode == 2, (args, done.stderr)

@@ -378,7 +378,7 @@ def test_check_says_what_is_overdue_before_what_is_next(run_cli) -> None:
     assert overdue and following and overdue[0] < following[0], done.stdout
     # 300 + 300 due, 100 paid: 500 unpaid over two installments since 1/3
     assert lines[overdue[0]] == (
-        f"overdue:      {days_from_today(-60)}  Card A 2 installments since 1/3  ¥500.00 unpaid"
+        f"overdue:      {days_from_today(-60)}  Card A 2 installments since 1/3  CN¥500.00 unpaid"
     )
     assert lines[following[0]].startswith(f"next due:     {days_from_today(30)} 09:00 UTC")
 

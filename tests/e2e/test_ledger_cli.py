@@ -91,7 +91,8 @@ def test_readers_on_a_fresh_state_dir_create_nothing(cli) -> None:
 def test_pay_partial_payment_settles_oldest_and_keeps_the_rest(cli) -> None:
     done = cli("pay", "loan-a", "1200")
     assert done.returncode == 0, done.stderr
-    assert "Settles 1/12 (¥1,000.00); 2/12 partly: ¥200.00 of ¥1,000.00 paid" in done.stdout
+    # en: CN¥ tells the yuan from the yen (¥ alone is JPY in English).
+    assert "Settles 1/12 (CN¥1,000.00); 2/12 partly: CN¥200.00 of CN¥1,000.00 paid" in done.stdout
     assert "Recorded payment 1" in done.stdout
     assert "reminderd pay --undo 1" in done.stdout
 
@@ -357,7 +358,7 @@ def test_example_config_pay_history_status_smoke(run_cli) -> None:
     wallet = next(row for row in report["loans"] if row["id"] == "wallet-a")
     assert (wallet["paid"], wallet["outstanding"]) == ("1000.50", "10999.50")
     assert any(row["over"] for row in report["months"])
-    assert "OVER BUDGET" in run_cli("-c", example, "status").stdout
+    assert "超出预算" in run_cli("-c", example, "status").stdout  # the example is zh_CN
     [entry] = run_cli.json("-c", example, "history", "--json")
     assert (entry["loan"], entry["note"]) == ("wallet-a", "第一期")
     assert Decimal(entry["amount"]) == Decimal("1000.50")
@@ -390,5 +391,5 @@ def test_plan_one_installment_interest_is_the_exact_half_up(run_cli) -> None:
         "--first-due", (TODAY + timedelta(days=30)).isoformat(),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    # 60 × 0.013 / 12 = 0.78 / 12 = 0.065 exactly → half-up ¥0.07 (was ¥0.06).
-    assert "total ¥60.07 of which interest ¥0.07" in done.stdout, done.stdout
+    # 60 × 0.013 / 12 = 0.78 / 12 = 0.065 exactly → half-up ¥0.07 (was ¥0.06); en: CN¥.
+    assert "total CN¥60.07 of which interest CN¥0.07" in done.stdout, done.stdout

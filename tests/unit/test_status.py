@@ -211,10 +211,11 @@ def test_settlement_partial_and_settled_are_both_described(config: Config) -> No
     rows = plans.installments(config.loan("wallet"))
     before = allocate(rows, Decimal(0))
     after = allocate(rows, Decimal(1200))
+    # English tells CNY from JPY: CN¥ (CLDR's English symbol for the yuan).
     assert settlement(before, after, "CNY") == (
-        "settles 1/3 (¥1,000.00); 2/3 partly: ¥200.00 of ¥1,000.00 paid"
+        "settles 1/3 (CN¥1,000.00); 2/3 partly: CN¥200.00 of CN¥1,000.00 paid"
     )
-    assert settlement(after, before, "CNY").startswith("reopens 1/3 (¥1,000.00 owed)")
+    assert settlement(after, before, "CNY").startswith("reopens 1/3 (CN¥1,000.00 owed)")
 
 
 def test_settlement_overpayment_mentions_the_credit(config: Config) -> None:

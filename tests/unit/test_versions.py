@@ -290,7 +290,7 @@ def test_versions_check_never_names_a_superseded_installment_as_next_due(tmp_pat
     out = io.StringIO()
     assert check(argparse.Namespace(), Context(config_arg=str(path), out=out)) == 0
     # The 1000 due in 5 days was replaced yesterday; the next due is the agreement's 900.
-    assert f"next due:     {ahead(20)} 09:00 UTC  E 1/1  ¥900.00" in out.getvalue()
+    assert f"next due:     {ahead(20)} 09:00 UTC  E 1/1  CN¥900.00" in out.getvalue()  # en: CN¥
 
 
 def test_versions_case_file_tells_met_from_paid_late() -> None:
