@@ -6,12 +6,16 @@ installment has at most one reminder worth sending, the latest one whose instant
 Earlier ones it supersedes are never sent late, so a long absence never turns into a burst,
 and the delivery log (keyed by that reminder) makes sure it is sent once per channel. A
 pre-due reminder found only after the due instant becomes one overdue message.
+
+Never a burst per loan either: when several installments of one loan are overdue at once,
+they make one message (the newest one's reminder leads, the others ride along in ``group``),
+so a daily plan 90 days behind says so once per ``overdue_every``, not 90 times.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -34,13 +38,20 @@ Snoozes = Mapping[tuple[str, int], datetime]
 @dataclass(frozen=True)
 class Due:
     """A reminder to send now. ``kind`` is what the message says (``ahead``, ``due``,
-    ``overdue``); ``catch_up`` says it was missed while reminderd was not running."""
+    ``overdue``); ``catch_up`` says it was missed while reminderd was not running. ``group``
+    holds the loan's other overdue installments told in the same message (oldest first)."""
 
     loan: Loan
     standing: Standing
     reminder: Reminder
     kind: str
     catch_up: bool
+    group: tuple[Due, ...] = ()
+
+    @property
+    def members(self) -> tuple[Due, ...]:
+        """Every installment this message tells of, oldest first (itself last when grouped)."""
+        return (*self.group, self)
 
     @property
     def installment(self) -> Installment:
@@ -66,19 +77,22 @@ class Agenda:
     def due(
         self, now: datetime, paid: Mapping[str, Decimal], snoozes: Snoozes | None = None
     ) -> list[Due]:
-        """Every unsettled installment's latest passed reminder, oldest first."""
+        """Every unsettled installment's latest passed reminder, oldest first; a loan's
+        overdue ones as one (see :attr:`Due.group`)."""
         found: list[Due] = []
         snoozes = snoozes or {}
         for loan in self.config.loans:
             standing = for_loan(loan, paid, self.rows[loan.id])
             lead = self.longest_lead[loan.id]
+            items: list[Due] = []
             for row in standing.open_rows():
                 inst = row.installment
                 if lead.before(inst.due_at) > now + _LOOKAHEAD:
                     break
                 item = self._latest(loan, row, now, snoozes.get((loan.id, inst.number)))
                 if item is not None:
-                    found.append(item)
+                    items.append(item)
+            found.extend(_grouped(items))
         found.sort(key=lambda item: (item.reminder.at, item.loan.id, item.installment.number))
         return found
 
@@ -126,6 +140,21 @@ class Agenda:
             if until > now and (best is None or until < best):
                 best = until
         return best
+
+
+def _grouped(items: list[Due]) -> list[Due]:
+    """One loan's dues with its overdue ones folded into the newest of them."""
+    overdue = [item for item in items if item.kind == "overdue"]
+    if len(overdue) < 2:
+        return items
+    overdue.sort(key=lambda item: item.installment.number)
+    newest = overdue[-1]
+    lead = replace(
+        newest,
+        group=tuple(overdue[:-1]),
+        catch_up=any(item.catch_up for item in overdue),
+    )
+    return [item for item in items if item.kind != "overdue"] + [lead]
 
 
 def _instants_after(loan: Loan, inst: Installment, now: datetime) -> list[datetime]:

@@ -229,3 +229,74 @@ def action_labels(locale: str) -> dict[str, str]:
     """Return the desktop button labels by action key (``paid``, ``snooze``)."""
     text = _TEXT[language(locale)]
     return {"paid": text["action_paid"], "snooze": text["action_snooze"]}
+
+
+_GROUP_TEXT = {
+    "en": {
+        "subject": "OVERDUE: {loan}: {count} installments, {total} to pay",
+        "heading": "Overdue installments:",
+        "row": "  #{label}  due {date} ({days} overdue)  {outstanding}",
+        "total": "Total overdue: {total}",
+        "status": "Status: overdue; penalty interest may be accruing",
+    },
+    "zh": {
+        "subject": "逾期提醒：{loan} 共{count}期逾期，合计应还{total}",
+        "heading": "逾期各期：",
+        "row": "  第{label}期  到期日 {date}（已逾期{days}）  待还{outstanding}",
+        "total": "逾期合计：{total}",
+        "status": "状态：已逾期，可能正在产生罚息",
+    },
+}
+
+
+def render_overdue_group(
+    loan: Loan,
+    rows: list[tuple[Installment, Decimal]],
+    *,
+    now: datetime,
+    locale: str,
+    catch_up: bool = False,
+    missed_at: datetime | None = None,
+    command: str = "reminderd",
+) -> tuple[str, str]:
+    """Return the (subject, body) of one message telling of several overdue installments of
+    ``loan`` at once: ``rows`` holds each installment (oldest first) with what was already
+    paid towards it. Lists each with its due date, days overdue and what is still to pay,
+    then the total; ``catch_up`` (with ``missed_at``) marks it as sent late; ``command``
+    starts the "record it" hint, as in :func:`render`."""
+    lang = language(locale)
+    text = _TEXT[lang]
+    group = _GROUP_TEXT[lang]
+    zone = loan.timezone
+    today = now.astimezone(zone).date()
+    lines = [text["loan"].format(loan=loan.name)]
+    if loan.lender:
+        lines.append(text["lender"].format(lender=loan.lender))
+    lines.append(group["heading"])
+    total = Decimal(0)
+    for inst, paid in rows:
+        outstanding = max(inst.amount - paid, Decimal(0))
+        total += outstanding
+        lines.append(
+            group["row"].format(
+                label=inst.label(),
+                date=_date(inst.due_at.astimezone(zone), lang),
+                days=_days(max((today - inst.due).days, 0), lang),
+                outstanding=format_money(outstanding, loan.currency),
+            )
+        )
+    shown_total = format_money(total, loan.currency)
+    lines.append(group["total"].format(total=shown_total))
+    lines.append(group["status"])
+    if loan.notes:
+        lines.append(text["notes"].format(notes=loan.notes))
+    if catch_up and missed_at is not None:
+        at = missed_at.astimezone(zone)
+        lines.append("")
+        lines.append(text["missed"].format(at=f"{_date(at, lang)} {at.strftime('%H:%M')}"))
+    lines.append("")
+    lines.append(text["record"].format(command=command, loan_id=loan.id, amount=f"{total:f}"))
+    subject = group["subject"].format(loan=loan.name, count=len(rows), total=shown_total)
+    if catch_up:
+        subject = text["missed_prefix"] + subject
+    return subject, "\n".join(lines) + "\n"

@@ -1,5 +1,10 @@
 """systemd's readiness protocol (``sd_notify``) without a dependency: one datagram per state
-change to ``$NOTIFY_SOCKET``. Outside systemd it does nothing."""
+change to ``$NOTIFY_SOCKET``. Outside systemd it does nothing.
+
+A notification never blocks: when the manager does not read its socket (a stalled or busy
+manager, a supervisor that reads only ``READY``) and the socket's queue is full, the datagram
+is dropped (``EAGAIN``), because a status line is not worth one late reminder.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,14 @@ import time
 class Notifier:
     def __init__(self, address: str | None = None) -> None:
         self.address = address if address is not None else os.environ.get("NOTIFY_SOCKET", "")
+        self.dropped = 0  # datagrams dropped because the manager's queue was full
 
     def send(self, **fields: str) -> bool:
-        """Send ``KEY=value`` lines (``READY=1``, ``STATUS=…``); True when it was sent."""
+        """Send ``KEY=value`` lines (``READY=1``, ``STATUS=…``) without blocking.
+
+        Returns True when the datagram was queued; False outside systemd, when the socket is
+        unreachable, or when its queue is full (then the message is dropped, never waited for).
+        """
         if not self.address:
             return False
         target = self.address
@@ -22,8 +32,12 @@ class Notifier:
         payload = "\n".join(f"{key}={value}" for key, value in fields.items()).encode()
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+                sock.setblocking(False)
                 sock.connect(target)
-                sock.sendall(payload)
+                sock.send(payload, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            self.dropped += 1
+            return False
         except OSError:
             return False
         return True

@@ -1,11 +1,15 @@
 """``reminderd run``: the long-running service, and ``run --once`` for cron and timers.
 
 One line of control flow: config → agenda (pure) → due reminders → per-channel workers →
-delivery log. APScheduler (3.x, memory job store, nothing pickled) holds only three jobs:
-``tick`` at the next instant anything changes, ``watch`` every 15 minutes to notice a suspend
-or a clock change (its wait runs on a monotonic clock that stops while the machine sleeps),
-and ``reload`` when SIGHUP or a config file change asks for one. The config and the ledger
-are the truth; jobs are derived from them, never stored.
+delivery log. APScheduler (3.x, memory job store, nothing pickled) holds two jobs that live
+as long as the service and are only ever re-timed, never removed or re-added (so a stop in
+the middle of anything finds them where they were): ``tick`` at the next wall-clock instant
+anything changes, re-armed by every tick in a ``finally``, and ``reload`` when SIGHUP or a
+config file change asks for one. Beside the scheduler, the ``clock-watch`` thread waits on
+the monotonic clock (15 minutes, which stops while the machine sleeps) and then asks for a
+tick, noting a wall-clock jump: a clock set back or forward, or a suspend, is caught within
+that bound whatever the wall clock says. The config and the ledger are the truth; jobs are
+derived from them, never stored.
 """
 
 from __future__ import annotations
@@ -37,8 +41,15 @@ log = logging.getLogger("reminderd")
 
 SNOOZE = timedelta(hours=1)  # what the desktop notification's "Snooze" button postpones by
 WATCH_INTERVAL = timedelta(minutes=15)  # at most 4 wake-ups an hour while idle
+# Tests shorten the watch to see a faked clock jump without waiting 15 minutes.
+WATCH_ENV = "REMINDERD_WATCH_SECONDS"
+CLOCK_JUMP = timedelta(seconds=2)  # a wall-clock step beyond this is reported as a jump
+NEVER = timedelta(weeks=520)  # the interval of the jobs that only ever run when re-timed
+CHECK_RETRY_FIRST = timedelta(seconds=1)  # a failing check (a full or locked disk) ...
+CHECK_RETRY_MAX = timedelta(minutes=1)  # ... is retried after 1 s, 2 s, 4 s … at most 1 min
 STOP_WAIT = timedelta(seconds=30)  # how long a stop waits for a scheduler still starting
 RELOAD_DEBOUNCE = timedelta(milliseconds=300)  # editors write a file in several steps
+LISTENERS_KEPT = 3  # desktop button listeners: the current channel's and two replaced ones
 ONCE_TIMEOUT = 300.0
 
 
@@ -68,7 +79,15 @@ class Service:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self.calendar: Any = None  # the CalendarWriter, while the service runs
-        self._actions: tuple[Any, threading.Event, threading.Thread] | None = None
+        # The button listeners: the current desktop channel's, and those of the channels the
+        # last reloads replaced, so that a click on a notification they sent (or a send they
+        # still have in flight on that connection) is not lost to a reload.
+        self._listeners: list[tuple[Any, threading.Event, threading.Thread]] = []
+        self._arm_lock = threading.Lock()
+        self._ticking = False
+        self._requested: datetime | None = None  # an earlier tick asked for while one runs
+        self._check_failures = 0
+        self._clock_thread: threading.Thread | None = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
             from reminderd.ledger import receipts
@@ -84,12 +103,14 @@ class Service:
     # ---- shared by run and run --once ----------------------------------------------------
 
     def _deliverer(self, config: Config) -> Deliverer:
+        return Deliverer(
+            self.state_dir, self._channels(config), self._render, on_settled=self._settled
+        )
+
+    def _channels(self, config: Config) -> dict[str, Any]:
         from reminderd.channels import build_channels
 
-        channels = build_channels(
-            config.channels, environ=self.context.environ, locale=config.locale
-        )
-        return Deliverer(self.state_dir, channels, self._render, on_settled=self._settled)
+        return build_channels(config.channels, environ=self.context.environ, locale=config.locale)
 
     def _render(self, due: Due, channel: str) -> Any:
         from reminderd import messages
@@ -98,21 +119,32 @@ class Service:
         config = self.config
         now = datetime.now(UTC)
         shown = replace(due.reminder, kind=due.kind)
-        # SPEC §8: an overdue reminder says what being late costs (debt engineer's call site).
-        from reminderd.core.overdue import of_loan
+        if due.group:  # several overdue installments of one loan: one message
+            subject, body = messages.render_overdue_group(
+                due.loan,
+                [(member.installment, member.standing.paid) for member in due.members],
+                now=now,
+                locale=config.locale,
+                catch_up=due.catch_up,
+                missed_at=due.reminder.at,
+                command=self._command,
+            )
+        else:
+            # SPEC §8: an overdue reminder says what being late costs (debt engineer's call).
+            from reminderd.core.overdue import of_loan
 
-        cost = of_loan(due.loan, self._paid(), now) if due.kind == "overdue" else None
-        subject, body = messages.render(
-            due.loan,
-            due.installment,
-            shown,
-            paid=due.standing.paid,
-            now=now,
-            locale=config.locale,
-            catch_up=due.catch_up,
-            command=self._command,
-            overdue=cost,
-        )
+            cost = of_loan(due.loan, self._paid(), now) if due.kind == "overdue" else None
+            subject, body = messages.render(
+                due.loan,
+                due.installment,
+                shown,
+                paid=due.standing.paid,
+                now=now,
+                locale=config.locale,
+                catch_up=due.catch_up,
+                command=self._command,
+                overdue=cost,
+            )
         attachment = None
         if channel == "email":
             from reminderd.calendar.content import single_event_calendar
@@ -199,7 +231,9 @@ class Service:
         self._start_feed()
         self._start_ledger_watch()
         self._start_watcher()
-        self._start_actions()
+        # Before the first check: the start-up catch-ups are the notifications whose buttons
+        # matter most, and they must go out on the listener's connection.
+        self._keep_listener(self._start_actions(self.deliverer.channels.get("desktop")))
         for signum, handler in (
             (signal.SIGTERM, self._on_stop),
             (signal.SIGINT, self._on_stop),
@@ -208,8 +242,12 @@ class Service:
         ):
             if signum is not None:
                 signal.signal(signum, handler)
+        # Both jobs stay for the service's life; only their next run time changes.
         self.scheduler.add_job(
-            self._tick, "interval", seconds=WATCH_INTERVAL.total_seconds(), id="watch"
+            self._tick, "interval", seconds=NEVER.total_seconds(), id="tick", next_run_time=None
+        )
+        self.scheduler.add_job(
+            self._reload, "interval", seconds=NEVER.total_seconds(), id="reload", next_run_time=None
         )
         # Deliver what is due and say READY at once; the calendar (seconds for thousands of
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
@@ -218,6 +256,13 @@ class Service:
 
         checks.log_findings(self.config.channels, self.context.environ, log)
         self._arm(datetime.now(UTC))
+        # The wall clock's offset from the monotonic one, taken now: a jump right after READY
+        # is a jump, too.
+        offset = time.time() - time.monotonic()
+        self._clock_thread = threading.Thread(
+            target=self._watch_clock, args=(offset,), name="clock-watch", daemon=True
+        )
+        self._clock_thread.start()
         # The CLI turned the cycle collector off for speed; everything built so far (config,
         # installments) lives as long as the service, so move it out of the collector's way.
         gc.freeze()
@@ -226,16 +271,14 @@ class Service:
         log.info("reminderd started: %d loans, %s", len(self.config.loans), self._status(upcoming))
         try:
             self.scheduler.start()
-        except Exception as error:
-            from apscheduler.jobstores.base import JobLookupError
-
-            # APScheduler 3.11: once shutdown() (from the stop thread) marks the scheduler
-            # stopped, remove_job() looks only at pending jobs, so the loop removing the
-            # one-shot "tick" it just ran raises. The stop asked for won; that is not a bug.
-            # (Found by the debt engineer: test_service_sigterm_right_at_ready_stops_it failed
-            # 3 times in 12 under load, before and after the debt branch.)
-            if not (isinstance(error, JobLookupError) and self._stopping.is_set()):
+        except Exception:
+            # A stop can land while the scheduler's loop is mid-way through its jobs (APScheduler
+            # 3.11: once shutdown() marks it stopped, the loop's own job bookkeeping can raise
+            # JobLookupError); what it trips over then is the stop itself, not a failure. The
+            # tick and reload jobs are never removed, which closes the usual way there.
+            if not self._stopping.is_set():
                 raise
+            log.debug("the scheduler stopped mid-way", exc_info=True)
         finally:
             self._shutdown()
         return EXIT_OK
@@ -252,42 +295,91 @@ class Service:
         return f"next check {local:%Y-%m-%d %H:%M:%S %Z}" + suffix
 
     def _arm(self, when: datetime | None) -> None:
-        if when is None or self._stopping.is_set():
+        """Have the tick run at ``when`` unless it already runs earlier (or is running: then
+        it re-arms itself for the earliest instant asked for meanwhile)."""
+        if when is None or self._stopping.is_set() or self.scheduler is None:
             return
-        self.scheduler.add_job(self._tick, "date", run_date=when, id="tick", replace_existing=True)
+        with self._arm_lock:
+            if self._ticking:
+                if self._requested is None or when < self._requested:
+                    self._requested = when
+                return
+            job = self.scheduler.get_job("tick")
+            if job is not None and job.next_run_time is not None and job.next_run_time <= when:
+                # Already due by then; but the scheduler may be asleep on a wait it measured
+                # before the wall clock jumped forward: wake it to look again.
+                self.scheduler.wakeup()
+                return
+            self._retime("tick", when)
+
+    def _retime(self, job_id: str, when: datetime | None) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        try:
+            self.scheduler.modify_job(job_id, next_run_time=when)
+        except JobLookupError:  # the scheduler is stopping: nothing more will run
+            if not self._stopping.is_set():
+                raise
 
     def _tick(self) -> datetime | None:
-        """Check, arm the next tick, say when it is; return it."""
+        """Check, arm the next tick (always, even when the check failed), say when it is;
+        return it."""
+        with self._arm_lock:
+            self._ticking = True
+            self._requested = None
+        upcoming: datetime | None = None
         try:
             upcoming = self.check()
-        except Exception:  # a bad moment (a locked disk) must not end the schedule
-            log.exception("checking for due reminders failed; trying again in a minute")
-            upcoming = datetime.now(UTC) + timedelta(minutes=1)
-        self._arm(upcoming)
+            self._check_failures = 0
+        except Exception:  # a bad moment (a full or locked disk) must not end the schedule
+            self._check_failures += 1
+            wait = min(CHECK_RETRY_FIRST * 2 ** min(self._check_failures - 1, 20), CHECK_RETRY_MAX)
+            log.exception(
+                "checking for due reminders failed; trying again in %gs", wait.total_seconds()
+            )
+            upcoming = datetime.now(UTC) + wait
+        finally:
+            with self._arm_lock:
+                self._ticking = False
+                requested, self._requested = self._requested, None
+                if requested is not None and (upcoming is None or requested < upcoming):
+                    upcoming = requested
+                if not self._stopping.is_set() and self.scheduler is not None:
+                    # After running, the job's own next time is NEVER away: set it, always.
+                    self._retime("tick", upcoming)
         self.notifier.status(self._status(upcoming))
         return upcoming
+
+    def _watch_clock(self, offset: float) -> None:
+        """Every watch interval of the monotonic clock, ask for a tick; say when the wall
+        clock jumped meanwhile. Wall-clock timers alone would sleep through a clock set back
+        (and wake late after one set forward)."""
+        seconds = WATCH_INTERVAL.total_seconds()
+        with contextlib.suppress(ValueError):  # for tests only; a bad value keeps 15 minutes
+            seconds = max(float(self.context.environ.get(WATCH_ENV) or seconds), 0.1)
+        while not self._stopping.wait(seconds):
+            now_offset = time.time() - time.monotonic()
+            jump = now_offset - offset
+            offset = now_offset
+            if abs(jump) > CLOCK_JUMP.total_seconds():
+                log.info("the wall clock jumped by %+.0fs (or the machine slept); checking", jump)
+            self._arm(datetime.now(UTC))
 
     def _settled(self) -> None:
         """A delivery attempt finished: a failure may need an earlier retry tick."""
         retry = self.deliverer.next_retry()
         if retry is None or self.scheduler is None or self._stopping.is_set():
             return
-        job = self.scheduler.get_job("tick")
-        if job is None or job.next_run_time is None or retry < job.next_run_time:
-            self._arm(retry)
+        self._arm(retry)
 
     def request_reload(self) -> None:
         if self.scheduler is None or self._stopping.is_set():
             return
-        self.scheduler.add_job(
-            self._reload,
-            "date",
-            run_date=datetime.now(UTC) + RELOAD_DEBOUNCE,
-            id="reload",
-            replace_existing=True,
-        )
+        self._retime("reload", datetime.now(UTC) + RELOAD_DEBOUNCE)
 
     def _reload(self) -> None:
+        # Parked first: a change noticed while this reload reads the file asks for another.
+        self._retime("reload", None)
         gc.disable()  # building thousands of loans' objects: see run_forever
         try:
             self._load_and_apply()
@@ -327,11 +419,13 @@ class Service:
             return
         with self._lock:
             if config.channels != self.config.channels or config.locale != self.config.locale:
-                self._stop_actions()
-                self.deliverer.close()
+                # The same Deliverer goes on with new channel objects: what is queued or in
+                # flight stays known and is not sent again. The new desktop channel's
+                # listener is up before it can send a notification with buttons.
+                channels = self._channels(config)
+                self._keep_listener(self._start_actions(channels.get("desktop")))
                 self.config = config
-                self.deliverer = self._deliverer(config)
-                self._start_actions()
+                self.deliverer.update_channels(channels)
             self.config = config
             self.agenda = Agenda(config)
             if self.calendar is not None:
@@ -356,6 +450,7 @@ class Service:
         # A SIGTERM right after READY can land before the scheduler's loop has started; its
         # shutdown would then be refused and the loop would start and run on. Wait for it.
         deadline = time.monotonic() + STOP_WAIT.total_seconds()
+        pause = threading.Event()  # a lock's wait, not time.sleep (see channels/command.py)
         while True:
             try:
                 self.scheduler.shutdown(wait=False)
@@ -364,7 +459,7 @@ class Service:
                 if time.monotonic() > deadline:
                     log.error("the scheduler never started; exiting anyway")
                     os._exit(EXIT_FAILURE)
-                time.sleep(0.01)
+                pause.wait(0.01)
 
     def _calendar_written(self, path: Any) -> None:
         if self.feed is not None:
@@ -417,29 +512,51 @@ class Service:
             self.watcher = PollingWatcher(self.context.config_path, self.request_reload)
             self.watcher.start()
 
-    def _start_actions(self) -> None:
-        """Listen for the desktop notification's "Paid" and "Snooze" buttons."""
-        desktop = self.deliverer.channels.get("desktop")
+    def _start_actions(self, desktop: Any) -> tuple[Any, threading.Event, threading.Thread] | None:
+        """Listen for the desktop notification's "Paid" and "Snooze" buttons. On D-Bus the
+        connection is open when this returns (notifications with buttons go out on it); the
+        clicks are handled by a thread."""
+        from reminderd.channels.base import DeliveryError
+
         if desktop is None or getattr(desktop, "backend", None) not in ("dbus", "desktop-notifier"):
-            return
+            return None
+        if hasattr(desktop, "open_actions"):
+            try:
+                desktop.open_actions(self._on_action)
+            except DeliveryError as error:  # no bus now; buttons simply do nothing
+                log.info("desktop notification buttons are not available: %s", error)
+                return None
         stop = threading.Event()
 
         def listen() -> None:
             try:
                 desktop.listen_actions(self._on_action, stop)
-            except Exception as error:  # no bus now; buttons simply do nothing
+            except Exception as error:  # the bus went away; buttons simply do nothing
                 log.info("desktop notification buttons are not available: %s", error)
 
         thread = threading.Thread(target=listen, name="desktop-actions", daemon=True)
         thread.start()
-        self._actions = (desktop, stop, thread)
+        return (desktop, stop, thread)
+
+    def _keep_listener(
+        self, listener: tuple[Any, threading.Event, threading.Thread] | None
+    ) -> None:
+        """Add a listener; stop the oldest beyond the current one and two replaced ones."""
+        if listener is None:
+            return
+        self._listeners.append(listener)
+        while len(self._listeners) > LISTENERS_KEPT:
+            self._stop_listener(self._listeners.pop(0))
+
+    @staticmethod
+    def _stop_listener(listener: tuple[Any, threading.Event, threading.Thread]) -> None:
+        desktop, stop, thread = listener
+        desktop.stop_listening(stop)
+        thread.join(timeout=2)
 
     def _stop_actions(self) -> None:
-        if self._actions is not None:
-            desktop, stop, thread = self._actions
-            desktop.stop_listening(stop)
-            thread.join(timeout=2)
-            self._actions = None
+        while self._listeners:
+            self._stop_listener(self._listeners.pop())
 
     def _on_action(self, key: str, action: str) -> None:
         """A button on a notification: "paid" records the installment's outstanding amount,
@@ -471,10 +588,21 @@ class Service:
                     (loan_id, number, (now + SNOOZE).isoformat()),
                 )
             elif action == "paid" and row.outstanding > 0:
+                # Payments settle the oldest installments first: paying this one means paying
+                # what is still open up to it (just its own outstanding when it is the oldest;
+                # the whole list of a grouped overdue message, whose newest one it names).
+                # (A renegotiated loan's rows mix plan versions: there, the open row alone.)
+                amount = (
+                    row.outstanding
+                    if loan.renegotiated
+                    else sum(
+                        (earlier.outstanding for earlier in standing.rows[:number]), Decimal(0)
+                    )
+                )
                 records.add(
                     conn,
                     loan_id=loan_id,
-                    amount=row.outstanding,
+                    amount=amount,
                     currency=loan.currency,
                     paid_on=now.astimezone(loan.timezone).date(),
                     note="marked paid from the desktop notification",

@@ -10,6 +10,8 @@ apprise URL variable, ``CREDENTIALS_DIRECTORY``) are removed from its environmen
 from __future__ import annotations
 
 import subprocess
+import threading
+import time
 from collections.abc import Iterable, Mapping
 
 from reminderd.channels.base import DeliveryError, Message
@@ -58,18 +60,14 @@ class CommandChannel:
         program = argv[0]
         timeout = self.settings.timeout
         try:
-            completed = subprocess.run(  # noqa: S603 - argv from the user's config, no shell
+            process = subprocess.Popen(  # noqa: S603 - argv from the user's config, no shell
                 argv,
-                input=message.body.encode("utf-8"),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 env=self.environment(message),
-                capture_output=True,
-                timeout=timeout,
                 shell=False,
-                check=False,
             )
-        except subprocess.TimeoutExpired:
-            seconds = f"{timeout:g}"
-            raise DeliveryError.said("deliver.timeout", program=program, seconds=seconds) from None
         except FileNotFoundError:
             raise DeliveryError.said("deliver.not_found", permanent=True, program=program) from None
         except PermissionError:
@@ -80,6 +78,28 @@ class CommandChannel:
             raise DeliveryError.said(
                 "deliver.cannot_run", permanent=True, program=program, reason=error.strerror
             ) from None
+        # From here the program runs: its exit status is the verdict. An OSError while
+        # talking to it (a pipe that broke) does not mean "not delivered", so it is never a
+        # reason to run the program a second time.
+        seconds = f"{timeout:g}"
+        stderr = b""
+        with process:
+            try:
+                _, stderr = process.communicate(message.body.encode("utf-8"), timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                raise DeliveryError.said(
+                    "deliver.timeout", program=program, seconds=seconds
+                ) from None
+            except OSError:
+                if not _wait_out(process, timeout):
+                    process.kill()
+                    process.wait()
+                    raise DeliveryError.said(
+                        "deliver.timeout", program=program, seconds=seconds
+                    ) from None
+        completed = subprocess.CompletedProcess(argv, process.returncode, b"", stderr or b"")
         if completed.returncode != 0:
             last = _last_line(completed.stderr)
             tail = f": {last}" if last else ""  # the program's own words
@@ -93,6 +113,19 @@ class CommandChannel:
 
     def close(self) -> None:
         """Nothing is kept between runs."""
+
+
+def _wait_out(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait for ``process`` to exit, at most ``timeout`` seconds; True when it did. Polls
+    ``waitpid`` with waits on a lock (not ``time.sleep``, which is what failed when a clock
+    faker or an odd kernel made ``communicate`` raise in the first place)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while process.poll() is None:
+        if time.monotonic() >= deadline:
+            return False
+        pause.wait(0.02)
+    return True
 
 
 def _last_line(output: bytes) -> str:

@@ -33,6 +33,7 @@ INTERFACE = "org.freedesktop.Notifications"
 APP_NAME = "reminderd"
 ACTION_KEYS = ("paid", "snooze")
 _REMEMBERED_IDS = 512
+_PENDING_CLICKS = 64  # clicks whose notification id is not known yet (its reply is on its way)
 
 ActionCallback = Callable[[str, str], None]
 
@@ -88,8 +89,14 @@ class DesktopChannel:
         # True when a successful send means the notification server accepted the message.
         self.confirmed = self.backend == "dbus"
         self._keys: OrderedDict[int, str] = OrderedDict()
+        # A click can reach the listener before the Notify reply reaches the sender: it waits
+        # here, and the sender dispatches it once it learns the id (never dropped).
+        self._pending: OrderedDict[int, str] = OrderedDict()
         self._keys_lock = threading.Lock()
-        self._router: Any = None  # the listener's connection, while listen_actions runs
+        self._router: Any = None  # the listener's connection, while it listens
+        self._callback: ActionCallback | None = None
+        self._listening = threading.Event()  # set once the listener's connection exists
+        self._listener: tuple[Any, Any, Any] | None = None  # (connection, router, queue)
 
     # -- sending --------------------------------------------------------------------------
 
@@ -192,10 +199,18 @@ class DesktopChannel:
         if not notification_id:
             raise DeliveryError("the notification server did not return a notification id")
         if actions:
-            with self._keys_lock:
-                self._keys[notification_id] = message.key
-                while len(self._keys) > _REMEMBERED_IDS:
-                    self._keys.popitem(last=False)
+            self._remember(notification_id, message.key)
+
+    def _remember(self, notification_id: int, key: str) -> None:
+        """Map a notification id to its message key; dispatch a click that came first."""
+        with self._keys_lock:
+            self._keys[notification_id] = key
+            while len(self._keys) > _REMEMBERED_IDS:
+                self._keys.popitem(last=False)
+            early = self._pending.pop(notification_id, None)
+            callback = self._callback
+        if early is not None and callback is not None:
+            self._call(callback, key, early)
 
     def _send_plyer(self, message: Message) -> None:
         def notify() -> None:
@@ -223,13 +238,13 @@ class DesktopChannel:
 
     # -- actions ---------------------------------------------------------------------------
 
-    def listen_actions(self, callback: ActionCallback, stop: threading.Event) -> None:
-        """Call ``callback(message_key, action)`` for each "Paid"/"Snooze" click until ``stop``.
+    def open_actions(self, callback: ActionCallback) -> None:
+        """Open the listener's connection and subscribe to ``ActionInvoked``, now.
 
-        Blocks: run it in a thread of the service. While it runs, notifications that offer
-        actions are sent on its connection. Raises :class:`DeliveryError` when the session
-        bus cannot be reached (or the backend is not D-Bus); a callback's exception is logged
-        and listening goes on.
+        From then on, notifications that offer actions are sent on this connection (servers
+        send ``ActionInvoked`` only to a notification's sender), so call it before the first
+        one is sent. Raises :class:`DeliveryError` when the session bus cannot be reached (or
+        the backend is not D-Bus). :meth:`listen_actions` then handles the clicks.
         """
         if self.backend != "dbus" or not jeepney_available():
             raise DeliveryError("actions need the dbus desktop backend (jeepney)")
@@ -250,34 +265,69 @@ class DesktopChannel:
         )
         try:
             Proxy(message_bus, router, timeout=self.settings.timeout).AddMatch(rule)
-            with router.filter(rule, queue=Queue(maxsize=64)) as queue:
-                self._router = router
-                self._action_queue = queue
-                # Block without a timeout: idle means idle. ``stop_listening`` wakes us.
-                while not stop.is_set():
-                    signal = queue.get()
-                    if signal is None:
-                        continue
-                    self._dispatch_action(signal.body, callback)
+            queue: Queue[Any] = Queue(maxsize=64)
+            router.filter(rule, queue=queue)
+        except Exception as error:  # noqa: BLE001
+            router.close()
+            connection.close()
+            raise _bus_error(error, address) from None
+        with self._keys_lock:
+            self._callback = callback
+        self._listener = (connection, router, queue)
+        self._router = router
+        self._listening.set()
+
+    def listen_actions(self, callback: ActionCallback, stop: threading.Event) -> None:
+        """Call ``callback(message_key, action)`` for each "Paid"/"Snooze" click until ``stop``.
+
+        Blocks: run it in a thread of the service. Opens the connection first unless
+        :meth:`open_actions` did. Raises :class:`DeliveryError` when the session bus cannot
+        be reached; a callback's exception is logged and listening goes on.
+        """
+        if self._listener is None:
+            self.open_actions(callback)
+        assert self._listener is not None  # noqa: S101 - open_actions set it or raised
+        connection, router, queue = self._listener
+        try:
+            # Block without a timeout: idle means idle. ``stop_listening`` wakes us.
+            while not stop.is_set():
+                signal = queue.get()
+                if signal is None:
+                    continue
+                self._dispatch_action(signal.body, callback)
         finally:
-            self._action_queue = None
+            self._listening.clear()
             self._router = None
+            self._listener = None
+            with self._keys_lock:
+                self._callback = None
             router.close()
             connection.close()
 
     def stop_listening(self, stop: threading.Event) -> None:
         """Set ``stop`` and wake ``listen_actions`` so that it returns."""
         stop.set()
-        queue = getattr(self, "_action_queue", None)
-        if queue is not None:
-            queue.put(None)
+        listener = self._listener
+        if listener is not None:
+            listener[2].put(None)
 
     def _dispatch_action(self, body: tuple[Any, ...], callback: ActionCallback) -> None:
         notification_id, action = body
+        if action not in ACTION_KEYS:
+            return
         with self._keys_lock:
             key = self._keys.get(notification_id)
-        if key is None or action not in ACTION_KEYS:
-            return
+            if key is None:
+                # Its Notify reply has not been read yet (or it is not ours): keep it for
+                # ``_remember``, bounded, so a stranger's clicks cannot pile up.
+                self._pending[notification_id] = action
+                while len(self._pending) > _PENDING_CLICKS:
+                    self._pending.popitem(last=False)
+                return
+        self._call(callback, key, action)
+
+    @staticmethod
+    def _call(callback: ActionCallback, key: str, action: str) -> None:
         try:
             callback(key, action)
         except Exception:  # noqa: BLE001 - a bad callback must not stop the listener

@@ -102,26 +102,35 @@ def test_desktop_overdue_is_critical_urgency(server, bus_address):
     assert server.notifications[0].hints["urgency"] == ("y", 2)
 
 
-def test_desktop_listen_actions_reports_click_with_message_key(bus_address):
-    channel = desktop(bus_address)
-    clicks: list[tuple[str, str]] = []
-    clicked = threading.Event()
+def listen(channel: DesktopChannel, clicks: list, clicked: threading.Event):
+    """Open the listener (synchronously, as the service does) and run it in a thread."""
 
     def on_action(key: str, action: str) -> None:
         clicks.append((key, action))
         clicked.set()
 
     stop = threading.Event()
-    with NotificationServer(bus_address, invoke="paid"):
-        listener = threading.Thread(target=channel.listen_actions, args=(on_action, stop))
-        listener.start()
+    channel.open_actions(on_action)
+    listener = threading.Thread(target=channel.listen_actions, args=(on_action, stop))
+    listener.start()
+    return stop, listener
+
+
+@pytest.mark.parametrize("click_first", [False, True], ids=["reply-first", "click-first"])
+def test_desktop_listen_actions_reports_click_with_message_key(bus_address, click_first):
+    # click-first: ActionInvoked reaches the listener before the Notify reply reaches the
+    # sender, so the id is not known yet when the click is read; it must wait, not be lost.
+    channel = desktop(bus_address)
+    clicks: list[tuple[str, str]] = []
+    clicked = threading.Event()
+    with NotificationServer(bus_address, invoke="paid", click_first=click_first) as server:
+        stop, listener = listen(channel, clicks, clicked)
         try:
-            deadline = time.monotonic() + 5
-            while channel._router is None and time.monotonic() < deadline:
-                time.sleep(0.02)
             message = sample_message(actions=True)
             channel.send(message)
             assert clicked.wait(5), "ActionInvoked never reached the callback"
+            # Sent on the listener's own connection: the only one the unicast click reaches.
+            assert server.notifications[0].sender == channel._router.unique_name
         finally:
             channel.stop_listening(stop)
             listener.join(timeout=5)

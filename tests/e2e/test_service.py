@@ -115,12 +115,13 @@ def test_service_reminder_on_time_reaches_email_and_desktop(world, bus, smtp) ->
     world.write(once("wallet-a", "钱包 A", stamp(due)))
     service = world.service()
     service.start()
-    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 15), (
-        service.log()
+    # Wait for what is asserted: both channels' entries in the delivery log (written after
+    # the channel accepted), not merely the arrivals. How late it may be is bench/'s figure.
+    assert wait_for(lambda: len(deliveries(world.state)) == 2, 30), service.log()
+    assert wait_for(lambda: {state for _, _, state in deliveries(world.state)} == {"sent"}, 30), (
+        deliveries(world.state)
     )
-    arrived = time.time()
-    # Not before its instant, and promptly after it (the lag itself is measured by bench/).
-    assert arrived - due.timestamp() < 5.0
+    # Not before its instant.
     with sqlite3.connect(world.state / "reminderd.sqlite3") as conn:
         logged = [
             datetime.fromisoformat(row[0])
@@ -144,36 +145,58 @@ def test_service_missed_reminders_are_sent_once_as_a_catch_up(world, bus, smtp) 
     due = seconds_ahead(60)
     # Reminders 58 s and 56 s before the due instant, i.e. in 2 and 4 seconds: both pass
     # while the service is not running.
-    world.write(once("card-c", "Card C", stamp(due)), before="[58s, 56s]")
-    time.sleep(5)
+    # A sentinel whose reminders fall after the start (at +13 s and +15 s): each channel's
+    # worker is first-in first-out, so once the sentinel arrived, a burst queued at start
+    # would have arrived, too.
+    sentinel = due + timedelta(seconds=11)
+    world.write(
+        once("card-c", "Card C", stamp(due)) + once("zz-sentinel", "Sentinel", stamp(sentinel)),
+        before="[58s, 56s]",
+    )
+    time.sleep(5)  # setting the scene (both reminders pass while down), not a verdict
     service = world.service()
     service.start()
-    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 10)
-    time.sleep(2)  # nothing more may follow: one message per channel, not a burst
-    assert len(smtp.recorder.messages) == 1
-    assert len(notifications.notifications) == 1
+
+    def arrived(name: str) -> tuple[int, int]:
+        mails = [m for m in smtp.recorder.messages if name in str(m["Subject"])]
+        notes = [n for n in notifications.notifications if name in n.summary + n.body]
+        return len(mails), len(notes)
+
+    assert wait_for(lambda: min(arrived("Sentinel")) >= 1, 30), service.log()
+    assert arrived("Card C") == (1, 1)  # one message per channel, not a burst
     # The one sent is the latest passed reminder; the earlier one it supersedes is not.
     latest = (due - timedelta(seconds=56)).isoformat()
-    keys = {key for key, _, state in deliveries(world.state) if state == "sent"}
+    keys = {
+        key
+        for key, _, state in deliveries(world.state)
+        if state == "sent" and key.startswith("card-c/")
+    }
     assert keys == {f"card-c/1/ahead/{latest}"}
     assert service.stop() == 0
 
 
 def test_service_restart_sends_nothing_twice(world, bus, smtp) -> None:
     _, notifications = bus
-    world.write(once("wallet-a", "Wallet A", stamp(seconds_ahead(3))))
+    due = seconds_ahead(3)
+    world.write(once("wallet-a", "Wallet A", stamp(due)))
     first = world.service()
     first.start()
     assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 15)
-    started = time.monotonic()
-    assert first.stop(timeout=3) == 0
-    assert time.monotonic() - started < 2.5  # SIGTERM stops within a second or two
+    assert wait_for(lambda: len(deliveries(world.state)) == 2, 15)
+    assert wait_for(lambda: {s for _, _, s in deliveries(world.state)} == {"sent"}, 15)
+    assert first.stop(timeout=10) == 0
+    # A sentinel behind it on each first-in first-out worker (see the catch-up test).
+    world.write(
+        once("wallet-a", "Wallet A", stamp(due)) + once("zz", "Sentinel", stamp(seconds_ahead(2)))
+    )
     second = world.service()
     second.start()
-    time.sleep(3)
-    assert len(smtp.recorder.messages) == 1
-    assert len(notifications.notifications) == 1
-    assert second.stop() == 0
+    assert wait_for(
+        lambda: len(smtp.recorder.messages) == 2 and len(notifications.notifications) == 2, 30
+    ), second.log()
+    assert ["Wallet A" in str(m["Subject"]) for m in smtp.recorder.messages] == [True, False]
+    assert ["Wallet A" in n.summary + n.body for n in notifications.notifications] == [True, False]
+    assert second.stop(timeout=10) == 0
 
 
 def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None:
@@ -187,7 +210,8 @@ def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     channels = f"\n  command: {{argv: [{script}], timeout: 20s}}"
-    world.write(once("wallet-a", "Wallet A", stamp(seconds_ahead(2))), channels=channels)
+    due = seconds_ahead(2)
+    world.write(once("wallet-a", "Wallet A", stamp(due)), channels=channels)
     first = world.service()
     first.start()
     assert wait_for(lambda: record.exists() and "start" in record.read_text(), 10)
@@ -197,11 +221,16 @@ def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None
     assert wait_for(lambda: record.read_text().count("start") >= 2, 10), second.log()
     assert wait_for(lambda: deliveries(world.state) and deliveries(world.state)[0][2] == "sent", 10)
     assert second.stop() == 0
-    # Once accepted and logged, a third start sends nothing more.
+    # Once accepted and logged, a third start sends nothing more: a sentinel behind it on
+    # the channel's first-in first-out worker shows that it had its chance.
+    world.write(
+        once("wallet-a", "Wallet A", stamp(due)) + once("zz", "Sentinel", stamp(seconds_ahead(2))),
+        channels=channels,
+    )
     third = world.service()
     third.start()
-    time.sleep(2)
-    assert record.read_text().count("start") == 2
+    assert wait_for(lambda: "done zz/" in record.read_text(), 30), third.log()
+    assert record.read_text().count("start wallet-a/") == 2
     assert third.stop() == 0
 
 
@@ -266,15 +295,20 @@ def test_service_mail_server_down_then_up_the_mail_arrives(
         service.kill()
 
 
-def test_service_sigterm_right_at_ready_stops_it(world) -> None:
+@pytest.mark.parametrize("attempt", range(20))
+def test_service_sigterm_right_at_ready_stops_it(world, attempt) -> None:
     # READY=1 goes out just before the scheduler's loop starts; a stop in between must not
-    # be lost (found by the benchmark, whose service runs hung on it).
+    # be lost (found by the benchmark, whose service runs hung on it), nor crash on the
+    # first tick's job being run and re-timed just then (issue 16.3: JobLookupError 'tick',
+    # exit 70, in 6 of 15 runs). 20 runs, as the issue asked.
     world.write(once("later", "Later", stamp(seconds_ahead(3600))))
-    for _ in range(3):
-        service = world.service()
-        service.start(wait_ready=False)
-        deadline = time.monotonic() + 15
-        while not service.has("READY=1") and time.monotonic() < deadline:
-            select.select([service._socket], [], [], 1)
-        assert service.has("READY=1"), service.log()
-        assert service.stop(timeout=5) == 0
+    service = world.service()
+    service.start(wait_ready=False)
+    deadline = time.monotonic() + 15
+    while not service.has("READY=1") and time.monotonic() < deadline:
+        select.select([service._socket], [], [], 1)
+    assert service.has("READY=1"), service.log()
+    # 0 to 20 ms after READY: the moments around the scheduler's start and its first tick.
+    time.sleep((attempt % 5) * 0.005)
+    assert service.stop(timeout=30) == 0, service.log()
+    assert "Traceback" not in service.log()

@@ -3,10 +3,8 @@ answers 4xx or 5xx or nothing at all, a notification server that never answers, 
 database locked by another process, a read-only or full disk, a config file deleted and
 replaced under a running service.
 
-Not tested: a wall-clock jump. The product reads the real clock (``datetime.now``), and the
-only ways to move it here are changing the machine's clock (not safe on a shared host) or
-faking it (``faketime``, ``unshare --time`` only shifts monotonic/boottime clocks), which
-would test the fake rather than the product. The 15-minute ``watch`` job is what covers it.
+Wall-clock jumps (libfaketime) and a full disk under the delivery log (a tmpfs) are in
+``test_clock_and_disk.py``.
 """
 
 from __future__ import annotations
@@ -79,19 +77,26 @@ def test_fault_smtp_4xx_is_retried_and_delivered_5xx_is_logged_with_its_reason(
         assert wait_for(lambda: recorder.messages, 20), service.log()
         assert [code for subject, code in recorder.answers if "Flaky" in subject] == [451, 250]
         assert len(recorder.messages) == 1 and "Flaky" in str(recorder.messages[0]["Subject"])
-        states = {key.split("/")[0]: state for key, _, state in deliveries(world.state)}
-        assert states == {"flaky": "sent", "refused": "failed"}
+
+        def states() -> dict[str, str]:
+            return {key.split("/")[0]: state for key, _, state in deliveries(world.state)}
+
+        # The log is written after the server answered: wait for it, not for the inbox.
+        expected = {"flaky": "sent", "refused": "failed"}
+        assert wait_for(lambda: states() == expected, 20), states()
         log = service.log()
         assert "temporary failure, server answered 451" in log
         assert "permanent failure, server answered 554" in log
         assert service.stop() == 0
 
 
-def world_email(world: World, *, desktop: bool = False, timeout: str = "5s") -> str:
+def world_email(
+    world: World, *, desktop: bool = False, timeout: str = "5s", desktop_timeout: str = "3s"
+) -> str:
     """The channels block of ``world`` with e-mail (and the desktop when asked)."""
     lines = [
         "",
-        *(["  desktop: {backend: dbus, timeout: 3s}"] if desktop else []),
+        *([f"  desktop: {{backend: dbus, timeout: {desktop_timeout}}}"] if desktop else []),
         "  email:",
         "    host: 127.0.0.1",
         f"    port: {world.smtp_port}",
@@ -117,14 +122,15 @@ def test_fault_silent_mail_server_does_not_hold_up_the_desktop(tmp_path, ca_file
         due = seconds_ahead(2)
         world.write(
             once("wallet-a", "Wallet A", stamp(due)),
-            channels=world_email(world, desktop=True, timeout="3s"),
+            channels=world_email(world, desktop=True, timeout="15s"),
         )
         service = world.service()
         services.append(service)
         service.start()
-        assert wait_for(lambda: notifications.notifications, 10), service.log()
-        assert time.time() - due.timestamp() < 2.0  # on time while the mail server hangs
-        assert wait_for(lambda: "timed out after 3s" in service.log(), 10), service.log()
+        assert wait_for(lambda: notifications.notifications, 15), service.log()
+        # Not held up: it arrived while the mail attempt was still hanging (order, not speed).
+        assert "timed out after 15s" not in service.log()
+        assert wait_for(lambda: "timed out after 15s" in service.log(), 40), service.log()
         assert service.stop() == 0
 
 
@@ -140,14 +146,16 @@ def test_fault_silent_notification_server_does_not_hold_up_email(
         world = World(tmp_path, address, smtp.port, ca_file)
         due = seconds_ahead(2)
         world.write(
-            once("wallet-a", "Wallet A", stamp(due)), channels=world_email(world, desktop=True)
+            once("wallet-a", "Wallet A", stamp(due)),
+            channels=world_email(world, desktop=True, desktop_timeout="15s"),
         )
         service = world.service()
         services.append(service)
         service.start()
-        assert wait_for(lambda: smtp.recorder.messages, 10), service.log()
-        assert time.time() - due.timestamp() < 2.0  # on time while the desktop hangs
-        assert wait_for(lambda: "via desktop failed" in service.log(), 10), service.log()
+        assert wait_for(lambda: smtp.recorder.messages, 15), service.log()
+        # Not held up: it arrived while the desktop attempt was still hanging.
+        assert "via desktop failed" not in service.log()
+        assert wait_for(lambda: "via desktop failed" in service.log(), 40), service.log()
         assert service.stop() == 0
 
 

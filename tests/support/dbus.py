@@ -82,6 +82,7 @@ class Notification:
     hints: dict
     expire_timeout: int
     sender: str
+    id: int = 0
 
 
 class NotificationServer:
@@ -89,8 +90,11 @@ class NotificationServer:
 
     ``capabilities`` is what ``GetCapabilities`` answers. ``invoke`` (an action key) makes
     the server emit ``ActionInvoked`` for each notification that offers that action, sent
-    only to the notification's sender, as strict servers do. ``silent`` owns the name and
-    never answers, to test timeouts.
+    only to the notification's sender (a unicast signal: its destination is the sender, so
+    the bus routes it to that connection alone), as strict servers such as dunst do. With
+    ``click_first`` the signal goes out *before* the ``Notify`` reply, the order a user's
+    instant click can produce. ``click(index, action)`` clicks a recorded notification later,
+    as a user does. ``silent`` owns the name and never answers, to test timeouts.
     """
 
     def __init__(
@@ -100,12 +104,16 @@ class NotificationServer:
         capabilities: tuple[str, ...] = ("body", "actions"),
         invoke: str | None = None,
         silent: bool = False,
+        click_first: bool = False,
     ) -> None:
         self.address = address
         self.capabilities = list(capabilities)
         self.invoke = invoke
         self.silent = silent
+        self.click_first = click_first
         self.notifications: list[Notification] = []
+        self._clicks: list[tuple[int, str]] = []
+        self._clicks_lock = threading.Lock()
         self._ids = itertools.count(1)
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -117,6 +125,18 @@ class NotificationServer:
         if not self._ready.wait(10) or self._error:
             raise RuntimeError(f"notification server did not start: {self._error!r}")
         return self
+
+    def click(self, index: int, action: str) -> None:
+        """Emit ``ActionInvoked`` for ``notifications[index]`` (to its sender only)."""
+        with self._clicks_lock:
+            self._clicks.append((index, action))
+
+    def _action_signal(self, notification: Notification, action: str):  # noqa: ANN202
+        signal = new_signal(
+            DBusAddress(PATH, interface=INTERFACE), "ActionInvoked", "us", (notification.id, action)
+        )
+        signal.header.fields[HeaderFields.destination] = notification.sender  # unicast
+        return signal
 
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
@@ -134,6 +154,10 @@ class NotificationServer:
             assert reply.body[0] == 1, f"could not own {INTERFACE}: {reply.body}"
             self._ready.set()
             while not self._stop.is_set():
+                with self._clicks_lock:
+                    clicks, self._clicks = self._clicks, []
+                for index, action in clicks:
+                    connection.send(self._action_signal(self.notifications[index], action))
                 try:
                     message = connection.receive(timeout=0.1)
                 except TimeoutError:
@@ -151,19 +175,16 @@ class NotificationServer:
         elif member == "GetServerInformation":
             yield new_method_return(message, "ssss", ("recorder", "reminderd-tests", "1", "1.2"))
         elif member == "Notify":
-            notification = Notification(*message.body, sender=sender)
-            self.notifications.append(notification)
             notification_id = next(self._ids)
-            yield new_method_return(message, "u", (notification_id,))
+            notification = Notification(*message.body, sender=sender, id=notification_id)
+            self.notifications.append(notification)
+            reply = new_method_return(message, "u", (notification_id,))
+            if not self.click_first:
+                yield reply
             if self.invoke and self.invoke in notification.actions[::2]:
-                signal = new_signal(
-                    DBusAddress(PATH, interface=INTERFACE),
-                    "ActionInvoked",
-                    "us",
-                    (notification_id, self.invoke),
-                )
-                signal.header.fields[HeaderFields.destination] = sender
-                yield signal
+                yield self._action_signal(notification, self.invoke)
+            if self.click_first:
+                yield reply
         elif member == "CloseNotification":
             yield new_method_return(message)
         else:

@@ -14,12 +14,6 @@ from reminderd.channels.memory import MemoryChannel
 from reminderd.config import parse
 from reminderd.delivery import Deliverer, backoff
 
-XFAIL_OVERFLOW = pytest.mark.xfail(
-    raises=OverflowError,
-    strict=True,
-    reason="product bug (delivery.py, owner: delivery): backoff overflows from attempt 44",
-)
-
 
 @pytest.mark.parametrize(
     ("attempts", "seconds"),
@@ -34,11 +28,11 @@ XFAIL_OVERFLOW = pytest.mark.xfail(
         (7, 600),  # 10 × 2⁶ = 640 s would pass 10 min: capped at 600 s
         (8, 600),  # 1280 s → 600
         (43, 600),  # 10 × 2⁴² s: the largest power timedelta can still hold
-        # From attempt 44 (about six hours of a channel failing every try), 10 s × 2⁴³ no
-        # longer fits a timedelta and backoff raises OverflowError in the delivery worker,
-        # before it clears the in-flight mark: that reminder is never tried again.
-        pytest.param(44, 600, marks=XFAIL_OVERFLOW),
-        pytest.param(10_000, 600, marks=XFAIL_OVERFLOW),
+        # From attempt 44 (about six hours of a channel failing every try), 10 s × 2⁴³ would
+        # not fit a timedelta; backoff raised OverflowError in the delivery worker, before
+        # it cleared the in-flight mark, so that reminder was never tried again. Fixed.
+        (44, 600),
+        (10_000, 600),
     ],
 )
 def test_backoff_doubles_from_ten_seconds_and_caps_at_ten_minutes(

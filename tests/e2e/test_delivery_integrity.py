@@ -1,0 +1,346 @@
+"""Delivery integrity of the installed ``reminderd run`` (issue 11): reloads while a reminder
+is queued or in flight, a manager that never reads ``NOTIFY_SOCKET``, the desktop buttons,
+a kill between "attempting" and "sent".
+
+Each test uses a ``command`` channel program that appends ``start KEY KIND`` before its work
+and ``done KEY KIND`` after, so a duplicate is a second line, and a *sentinel* reminder due
+after everything else on the same channel: the channel's worker is first-in first-out, so
+once the sentinel is done, anything that could still be sent twice has had its chance. No
+verdict waits on a bare sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import stat
+import subprocess
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
+from tests.support.service import (
+    ServiceProcess,
+    reminderd_command,
+    seconds_ahead,
+    stamp,
+    wait_for,
+)
+
+DEADLINE = 40.0  # generous: a loaded 2-core machine runs seven suites at once
+
+
+class Recorder:
+    """A ``command`` channel program and the file it writes."""
+
+    def __init__(self, directory: Path, *, sleep: float = 0.0) -> None:
+        self.path = directory / "delivered.txt"
+        self.script = directory / "record-key"
+        self.script.write_text(
+            "#!/bin/sh\n"
+            f'echo "start $REMINDERD_KEY $REMINDERD_KIND" >> {self.path}\n'
+            f"sleep {sleep}\n"
+            f'echo "done $REMINDERD_KEY $REMINDERD_KIND" >> {self.path}\n'
+        )
+        self.script.chmod(self.script.stat().st_mode | stat.S_IXUSR)
+
+    def lines(self, word: str) -> list[str]:
+        if not self.path.exists():
+            return []
+        return [
+            line.split()[1] for line in self.path.read_text().splitlines() if line.startswith(word)
+        ]
+
+    def loans(self, word: str = "start") -> Counter[str]:
+        return Counter(key.split("/")[0] for key in self.lines(word))
+
+    def kinds(self, loan_id: str) -> list[str]:
+        if not self.path.exists():
+            return []
+        return [
+            line.split()[2]
+            for line in self.path.read_text().splitlines()
+            if line.startswith("done ") and line.split()[1].startswith(f"{loan_id}/")
+        ]
+
+
+def once(loan_id: str, due: datetime, amount: str = "100") -> str:
+    return (
+        f"  - id: {loan_id}\n    name: Loan {loan_id}\n"
+        f'    plan: {{kind: once, due: "{stamp(due)}", amount: {amount}}}\n'
+    )
+
+
+def write_config(
+    path: Path,
+    loans: str,
+    *,
+    channels: str,
+    locale: str = "en",
+    overdue: str = "never",
+    before: str = "[0s]",
+) -> None:
+    text = (
+        "timezone: UTC\n"
+        f"locale: {locale}\n"
+        f"reminders: {{before: {before}, overdue_every: {overdue}}}\n"
+        f"channels:\n{channels}\n"
+        f"calendar: {{path: {path.parent / 'r.ics'}}}\n"
+        f"loans:\n{loans}"
+    )
+    temporary = path.with_suffix(".tmp")  # as editors save: a new file renamed over the old
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def command_channel(recorder: Recorder, timeout: str = "30s") -> str:
+    return f"  command: {{argv: [{recorder.script}], timeout: {timeout}}}"
+
+
+def delivery_log(state: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(state / "reminderd.sqlite3") as conn:
+        return conn.execute(
+            "SELECT reminder_key, channel, state FROM deliveries ORDER BY 1, 2"
+        ).fetchall()
+
+
+@pytest.fixture
+def services():
+    started: list[ServiceProcess] = []
+    yield started
+    for service in started:
+        service.kill()
+
+
+def start(tmp_path: Path, services: list, env: dict | None = None, **options) -> ServiceProcess:
+    service = ServiceProcess(
+        tmp_path / "config.yaml", tmp_path / "state", {"HOME": str(tmp_path), **(env or {})}
+    )
+    services.append(service)
+    service.start(**options)
+    return service
+
+
+def test_reload_while_one_is_sent_and_two_are_queued_sends_each_once(tmp_path, services) -> None:
+    # Issue 11.1: a `timeout` edit, then a `locale` edit, while the first reminder's program
+    # runs (2 s) and two more wait in the channel's queue. Before the fix each reload built
+    # new workers that sent the in-flight and queued ones again.
+    recorder = Recorder(tmp_path, sleep=2)
+    config = tmp_path / "config.yaml"
+    due = seconds_ahead(3)
+    sentinel = due + timedelta(seconds=3)
+    loans = once("a1", due) + once("a2", due) + once("a3", due) + once("zz", sentinel)
+    write_config(config, loans, channels=command_channel(recorder, "30s"))
+    service = start(tmp_path, services)
+    assert wait_for(lambda: recorder.lines("start"), DEADLINE), service.log()
+    write_config(config, loans, channels=command_channel(recorder, "45s"))
+    assert wait_for(lambda: service.log().count("config reloaded") >= 1, DEADLINE), service.log()
+    write_config(config, loans, channels=command_channel(recorder, "45s"), locale="zh_CN")
+    assert wait_for(lambda: service.log().count("config reloaded") >= 2, DEADLINE), service.log()
+    assert wait_for(lambda: recorder.loans("done")["zz"] == 1, DEADLINE), service.log()
+    assert recorder.loans("start") == {"a1": 1, "a2": 1, "a3": 1, "zz": 1}, recorder.lines("start")
+    assert {state for _, _, state in delivery_log(tmp_path / "state")} == {"sent"}
+    assert service.stop(timeout=10) == 0
+
+
+def test_reload_storm_over_forty_due_at_once_sends_each_once(tmp_path, services) -> None:
+    # Issue 11.1: 40 due in the same second and five channel edits 0.3 s apart while they go.
+    recorder = Recorder(tmp_path, sleep=0.05)
+    config = tmp_path / "config.yaml"
+    due = seconds_ahead(3)
+    loans = "".join(once(f"r{index:02d}", due) for index in range(40))
+    loans += once("zz", due + timedelta(seconds=4))
+    write_config(config, loans, channels=command_channel(recorder, "30s"))
+    service = start(tmp_path, services)
+    assert wait_for(lambda: recorder.lines("start"), DEADLINE), service.log()
+    for edit in range(5):
+        write_config(config, loans, channels=command_channel(recorder, f"{31 + edit}s"))
+        wait_for(lambda edit=edit: service.log().count("config reloaded") > edit, 5, 0.05)
+    assert wait_for(lambda: recorder.loans("done")["zz"] == 1, DEADLINE), service.log()
+    counts = recorder.loans("start")
+    assert len(counts) == 41 and set(counts.values()) == {1}, counts
+    assert service.stop(timeout=10) == 0
+
+
+def test_unread_notify_socket_never_stops_the_reminders(tmp_path, services) -> None:
+    # Issue 11.10: a manager that never reads NOTIFY_SOCKET. Its queue (the kernel's
+    # net.unix.max_dgram_qlen, 10 here, and a small receive buffer) fills after a few
+    # STATUS= lines; a blocking send would then stop the scheduler's only worker for good.
+    recorder = Recorder(tmp_path)
+    config = tmp_path / "config.yaml"
+    first = seconds_ahead(3)
+    loans = "".join(once(f"s{index:02d}", first + timedelta(seconds=index)) for index in range(15))
+    write_config(config, loans, channels=command_channel(recorder, "10s"))
+    unread = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    unread.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    address = tmp_path / "unread.sock"
+    unread.bind(str(address))
+    try:
+        service = start(tmp_path, services, wait_ready=False, notify_socket=str(address))
+        assert wait_for(lambda: len(recorder.loans("done")) == 15, DEADLINE), service.log()
+        assert service.alive()
+        assert service.stop(timeout=10) == 0
+    finally:
+        unread.close()
+
+
+def test_kill_9_while_sending_leaves_attempting_and_the_next_start_sends_it_once_more(
+    tmp_path, services
+) -> None:
+    # The documented window: "attempting" is written before the channel gets the message,
+    # "sent" after; a kill in between is sent once more at the next start, and no more.
+    recorder = Recorder(tmp_path)
+    # The first run of the program takes 20 s (the kill lands well inside it, however loaded
+    # the machine); the later ones are quick.
+    slow_once = tmp_path / "slow-once"
+    recorder.script.write_text(
+        "#!/bin/sh\n"
+        f'echo "start $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
+        f"if [ ! -e {slow_once} ]; then touch {slow_once}; sleep 20; fi\n"
+        f'echo "done $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
+    )
+    config = tmp_path / "config.yaml"
+    write_config(config, once("k1", seconds_ahead(2)), channels=command_channel(recorder))
+    first = start(tmp_path, services)
+    assert wait_for(lambda: recorder.lines("start"), DEADLINE), first.log()
+    first.kill()
+    [(key, channel, state)] = delivery_log(tmp_path / "state")
+    assert (channel, state) == ("command", "attempting")
+    second = start(tmp_path, services)
+    assert wait_for(lambda: delivery_log(tmp_path / "state")[0][2] == "sent", DEADLINE)
+    assert second.stop(timeout=10) == 0
+    # A sentinel behind it on the same first-in first-out worker: once it is done, a third
+    # copy of k1 would have been sent before it.
+    loans = once("k1", datetime.fromisoformat(key.split("/", 3)[3])) + once("zz", seconds_ahead(2))
+    write_config(config, loans, channels=command_channel(recorder))
+    third = start(tmp_path, services)
+    assert wait_for(lambda: "zz" in recorder.loans("done"), DEADLINE), third.log()
+    assert third.stop(timeout=10) == 0
+    assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key, key]
+
+
+needs_dbus = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            *reminderd_command(),
+            "-c",
+            str(tmp_path / "config.yaml"),
+            "--state-dir",
+            str(tmp_path / "state"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOME": str(tmp_path)},
+        check=False,
+    )
+
+
+@needs_dbus
+def test_paid_button_at_start_records_the_outstanding_amount(tmp_path, services) -> None:
+    # Issue 11.2: the catch-up sent at start carries the buttons; the server sends
+    # ActionInvoked only to the notification's sender, so it must be the listener's
+    # connection. 100 due, 30 already paid: "Paid" records the outstanding 70.
+    config = tmp_path / "config.yaml"
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)  # missed: catch-up
+    channels = "  desktop: {backend: dbus, timeout: 5s}"
+    write_config(config, once("p1", due, amount="100"), channels=channels)
+    assert cli(tmp_path, "pay", "p1", "30").returncode == 0
+    with session_bus() as address, NotificationServer(address, invoke="paid") as server:
+        service = start(tmp_path, services, env={"DBUS_SESSION_BUS_ADDRESS": address})
+
+        def payments() -> list[dict]:
+            return json.loads(cli(tmp_path, "history", "--json").stdout or "[]")
+
+        assert wait_for(lambda: len(payments()) == 2, DEADLINE), service.log()
+        assert server.notifications[0].actions[::2] == ["paid", "snooze"]
+        assert service.stop(timeout=10) == 0
+    # 100.00 due - 30.00 paid = 70.00 outstanding
+    assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(30), Decimal(70)]
+
+
+@needs_dbus
+def test_snooze_button_postpones_by_one_hour(tmp_path, services) -> None:
+    config = tmp_path / "config.yaml"
+    channels = "  desktop: {backend: dbus, timeout: 5s}"
+    write_config(config, once("n1", seconds_ahead(2)), channels=channels)
+    before = datetime.now(UTC)
+    with session_bus() as address, NotificationServer(address, invoke="snooze"):
+        service = start(tmp_path, services, env={"DBUS_SESSION_BUS_ADDRESS": address})
+
+        def snoozes() -> list[tuple[str, int, str]]:
+            with sqlite3.connect(tmp_path / "state" / "reminderd.sqlite3") as conn:
+                return conn.execute("SELECT loan_id, number, until FROM snoozes").fetchall()
+
+        assert wait_for(snoozes, DEADLINE), service.log()
+        after = datetime.now(UTC)
+        assert service.stop(timeout=10) == 0
+    [(loan_id, number, until)] = snoozes()
+    assert (loan_id, number) == ("n1", 1)
+    # Clicked between `before` and `after`: the snooze ends one hour after the click.
+    assert (
+        before + timedelta(hours=1) <= datetime.fromisoformat(until) <= after + timedelta(hours=1)
+    )
+
+
+def test_daily_plan_91_days_behind_sends_one_overdue_message(tmp_path, services) -> None:
+    # Issue 11.5: 91 daily installments, the last due yesterday, none paid: one message
+    # listing all 91 and their total (91 x 10.00 = 910.00), not 91 messages.
+    record = tmp_path / "subjects.txt"
+    script = tmp_path / "record-subject"
+    script.write_text(f'#!/bin/sh\necho "$REMINDERD_KEY|$REMINDERD_SUBJECT" >> {record}\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    first = (datetime.now(UTC) - timedelta(days=91)).date()
+    loans = (
+        "  - id: daily\n    name: Daily\n"
+        f"    plan: {{kind: recurring, amount: 10, first_due: {first}, every: 1 day, count: 91}}\n"
+    )
+    # A sentinel behind it on the channel's first-in first-out worker.
+    loans += once("zz", seconds_ahead(3))
+    config = tmp_path / "config.yaml"
+    channels = f"  command: {{argv: [{script}], timeout: 10s}}"
+    write_config(config, loans, channels=channels, overdue="1d")
+    service = start(tmp_path, services)
+    assert wait_for(lambda: record.exists() and "zz/" in record.read_text(), DEADLINE), (
+        service.log()
+    )
+    lines = [line for line in record.read_text().splitlines() if line.startswith("daily/")]
+    assert len(lines) == 1, lines
+    assert lines[0].endswith("OVERDUE: Daily: 91 installments, ¥910.00 to pay")
+    assert service.stop(timeout=10) == 0
+
+
+@needs_dbus
+def test_paid_click_after_a_reload_on_a_notification_sent_before_it_is_recorded(
+    tmp_path, services
+) -> None:
+    # The notification went out on the listener connection of the desktop channel that a
+    # reload (a locale change) then replaced; the user clicks "Paid" afterwards. The click
+    # goes to that connection only, so the replaced listener must still be listening.
+    config = tmp_path / "config.yaml"
+    channels = "  desktop: {backend: dbus, timeout: 5s}"
+    due = seconds_ahead(2)
+    write_config(config, once("r1", due, amount="40"), channels=channels)
+    with session_bus() as address, NotificationServer(address) as server:
+        service = start(tmp_path, services, env={"DBUS_SESSION_BUS_ADDRESS": address})
+        assert wait_for(lambda: server.notifications, DEADLINE), service.log()
+        write_config(config, once("r1", due, amount="40"), channels=channels, locale="zh_CN")
+        assert wait_for(lambda: "config reloaded" in service.log(), DEADLINE), service.log()
+        server.click(0, "paid")
+
+        def payments() -> list[dict]:
+            return json.loads(cli(tmp_path, "history", "--json").stdout or "[]")
+
+        assert wait_for(lambda: payments(), DEADLINE), service.log()
+        assert service.stop(timeout=10) == 0
+    assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(40)]

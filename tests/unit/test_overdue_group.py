@@ -1,0 +1,77 @@
+"""One overdue message per loan (issue 11.5): the agenda folds a loan's overdue installments
+into one, and the message lists them with their total, in English and Chinese."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from reminderd.agenda import Agenda
+from reminderd.config import parse
+from reminderd.messages import render_overdue_group
+
+DAILY = """
+timezone: Asia/Shanghai
+reminders: {before: [0d], time: "09:00", overdue_every: 1d}
+loans:
+  - id: d
+    name: Daily D
+    plan: {kind: recurring, amount: 10, first_due: 2027-01-01, every: 1 day, count: 200}
+  - id: m
+    name: Monthly M
+    plan:
+      kind: list
+      installments:
+        - {due: 2027-03-10, amount: 100}
+"""
+
+
+def shanghai(text: str) -> datetime:
+    return datetime.fromisoformat(text + "+08:00")
+
+
+def agenda() -> Agenda:
+    return Agenda(parse(DAILY.encode(), Path("test.yaml")))
+
+
+def test_daily_plan_90_days_behind_is_one_message_listing_all_91() -> None:
+    # 2027-01-01 + 90 days = 2027-04-01: installments 1..91 are due at or before 09:00 that
+    # day. At 12:00, #91 is three hours past due (beyond the 5-minute grace): overdue too.
+    dues = agenda().due(shanghai("2027-04-01T12:00:00"), {})
+    daily = [item for item in dues if item.loan.id == "d"]
+    assert len(daily) == 1
+    [message] = daily
+    assert message.kind == "overdue"
+    assert [member.installment.number for member in message.members] == list(range(1, 92))
+    assert message.installment.number == 91  # the newest leads: its reminder is the key
+    # M's single installment (due 2027-03-10) is overdue alone: its own message.
+    [monthly] = [item for item in dues if item.loan.id == "m"]
+    assert monthly.group == ()
+
+
+def test_paid_oldest_first_shrinks_the_group() -> None:
+    # 905.00 paid covers 90 installments of 10.00 and half of #91 (900 + 5).
+    dues = agenda().due(shanghai("2027-04-01T12:00:00"), {"d": Decimal("905")})
+    [message] = [item for item in dues if item.loan.id == "d"]
+    assert message.group == ()
+    assert message.installment.number == 91
+    assert message.standing.paid == Decimal("5")
+
+
+def test_group_message_lists_each_and_the_total_in_english_and_chinese() -> None:
+    dues = agenda().due(shanghai("2027-01-03T12:00:00"), {"d": Decimal("4")})
+    [message] = [item for item in dues if item.loan.id == "d"]
+    rows = [(member.installment, member.standing.paid) for member in message.members]
+    now = shanghai("2027-01-03T12:00:00")
+    subject, body = render_overdue_group(message.loan, rows, now=now, locale="en")
+    # #1 10.00 - 4.00 paid = 6.00; #2 10.00; #3 10.00 -> 26.00 in all.
+    assert subject == "OVERDUE: Daily D: 3 installments, ¥26.00 to pay"
+    assert "  #1/200  due 2027-01-01 (2 days overdue)  ¥6.00" in body
+    assert "  #3/200  due 2027-01-03 (0 days overdue)  ¥10.00" in body
+    assert "Total overdue: ¥26.00" in body
+    assert body.endswith("reminderd pay d 26.00\n")
+    subject, body = render_overdue_group(message.loan, rows, now=now, locale="zh_CN")
+    assert subject == "逾期提醒：Daily D 共3期逾期，合计应还¥26.00"
+    assert "  第1/200期  到期日 2027年1月1日（已逾期2天）  待还¥6.00" in body
+    assert "逾期合计：¥26.00" in body
