@@ -6,42 +6,108 @@ import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-# ISO 4217 minor units for the currencies people are likely to owe in; every other valid
-# three-letter code from ``KNOWN`` uses 2.
-_MINOR_UNITS_NOT_TWO = {
-    "JPY": 0,
-    "KRW": 0,
-    "VND": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "PYG": 0,
-    "UGX": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "KMF": 0,
-    "GNF": 0,
-    "RWF": 0,
-    "VUV": 0,
-    "XPF": 0,
-    "DJF": 0,
-    "BIF": 0,
-    "BHD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "TND": 3,
-    "IQD": 3,
-    "LYD": 3,
-}
-KNOWN = frozenset(
-    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
-    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
-    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS
-    KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
-    MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF
-    SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
-    UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
+# Which currencies exist, and their minor units, come from ISO 4217's own list of active codes
+# as the ``iso4217`` package ships it (``table.xml``, list one of the standard), read on first
+# use: importing that package parses the XML into an enum (~15 ms), more than the CLI's start-up
+# can spare, so the file is scanned here with one regular expression (well under 1 ms).
+_ENTRY = re.compile(
+    rb"<Ccy>\s*([A-Z]{3})\s*</Ccy>\s*<CcyNbr>[^<]*</CcyNbr>\s*<CcyMnrUnts>\s*([^<]*?)\s*</CcyMnrUnts>"
 )
+
+
+class CurrencyError(ValueError):
+    """A currency code refused as a loan's currency: ``str()`` is the reason, in English
+    (config errors are English, SPEC §config)."""
+
+
+@functools.cache
+def _iso_table() -> dict[str, int | None]:
+    """Return ISO 4217's active codes -> minor units (``None`` where ISO says ``N.A.``: gold,
+    funds, ``XXX``), from the ``iso4217`` package's data file."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("iso4217")  # locates the package without running it
+    origin = spec.origin if spec else None
+    table = Path(origin).with_name("table.xml") if origin else None
+    if table is not None and table.is_file():
+        found = {
+            code.decode(): int(units) if units.isdigit() else None
+            for code, units in _ENTRY.findall(table.read_bytes())
+        }
+        if found:
+            return found
+    # The data file moved in some future release: ask the package's API instead (slower).
+    import iso4217
+
+    return {currency.code: currency.exponent for currency in iso4217.Currency}
+
+
+def __getattr__(name: str) -> object:
+    """``KNOWN``: the codes a loan may be in (active in ISO 4217, with a minor unit), built on
+    first use so that importing this module reads no data."""
+    if name == "KNOWN":
+        return _known()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _known() -> frozenset[str]:
+    return frozenset(code for code, units in _iso_table().items() if units is not None)
+
+
+def check_currency(text: str) -> str:
+    """Given a currency code as written (``cny``, `` USD``), return it upper-cased when it is
+    an active ISO 4217 currency with a minor unit. Raises :class:`CurrencyError` naming why
+    not: withdrawn from ISO 4217 (and its successor), no minor unit (``XAU``), or unknown."""
+    code = text.strip().upper()
+    table = _iso_table()
+    if code in table:
+        if table[code] is None:
+            raise CurrencyError(
+                f"{code} has no minor unit in ISO 4217 (a metal, fund or special code), "
+                "so it cannot be a loan's currency; use a currency such as CNY, USD"
+            )
+        return code
+    withdrawn = _withdrawal(code)
+    if withdrawn:
+        raise CurrencyError(
+            f"{code} was withdrawn from ISO 4217 ({withdrawn}); use the current code"
+        )
+    raise CurrencyError(f"unknown currency {text.strip()!r}; use an ISO 4217 code such as CNY, USD")
+
+
+def _withdrawal(code: str) -> str | None:
+    """When ``code`` is a currency CLDR (via Babel) says was once tender, return when it ended
+    and what replaced it (``in use until 2025-06-30 in CW, SX; now XCG``); else ``None``."""
+    from babel.core import get_global
+
+    # (end, territory, successors) for each territory that used ``code``; the message names
+    # those where it ended last (ANG: Curaçao and Sint Maarten in 2025, not Aruba in 1986).
+    ended: list[tuple[tuple[int, int, int], str, set[str]]] = []
+    active = _iso_table()
+    for territory, history in get_global("territory_currencies").items():
+        for currency, start, end, _tender in history:
+            if currency != code or end is None:
+                continue
+            successors = {
+                other
+                for other, other_start, other_end, other_tender in history
+                if other_end is None
+                and other_tender
+                and active.get(other) is not None
+                and (other_start or (0, 0, 0)) >= (start or (0, 0, 0))
+            }
+            ended.append((end, territory, successors))
+    if not ended:
+        return None
+    last = max(end for end, _territory, _successors in ended)
+    places = sorted(territory for end, territory, _successors in ended if end == last)
+    now = sorted(set().union(*(later for end, _territory, later in ended if end == last)))
+    text = f"in use until {last[0]:04d}-{last[1]:02d}-{last[2]:02d} in {', '.join(places)}"
+    return f"{text}; now {' or '.join(now)}" if now else text
+
+
 _SYMBOLS = {
     "CNY": "¥",
     "JPY": "¥",
@@ -87,8 +153,14 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．＿＋－", "01
 
 
 def minor_units(currency: str) -> int:
-    """Return the number of decimal places of ``currency`` (2 unless ISO 4217 says otherwise)."""
-    return _MINOR_UNITS_NOT_TWO.get(currency, 2)
+    """Return the number of decimal places of ``currency`` per ISO 4217 (CNY 2, JPY 0, BHD 3,
+    CLF 4). Raises :class:`CurrencyError` for a code that is not an active currency with a
+    minor unit (config and ``plan`` refuse those before any amount is read)."""
+    units = _iso_table().get(currency)
+    if units is None:
+        check_currency(currency)  # raises the reason
+        raise CurrencyError(f"unknown currency {currency!r}")  # pragma: no cover
+    return units
 
 
 @functools.cache

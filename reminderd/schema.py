@@ -108,10 +108,10 @@ def _fee(text: str) -> object:
 
 
 def _currency(text: str) -> str:
-    code = text.strip().upper()
-    if code not in money.KNOWN:
-        raise Invalid(f"unknown currency {text.strip()!r}; use an ISO 4217 code such as CNY, USD")
-    return code
+    try:
+        return money.check_currency(text)
+    except money.CurrencyError as error:
+        raise Invalid(str(error)) from None
 
 
 def _country(text: str) -> str:

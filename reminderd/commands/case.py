@@ -22,7 +22,6 @@ from reminderd.context import Context
 from reminderd.errors import UserError
 from reminderd.ledger import notes as note_rows
 from reminderd.ledger import receipts
-from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
 from reminderd.views import cash, locale_of
 
@@ -149,32 +148,18 @@ def gather(
         return casefile.build(loan, [], [], [], {}, now), {}
     try:
         _keep_documents(conn, loan, context, now)
-        with ledger.reading(conn):
-            payments = payment_rows.listing(conn, loan.id)
-            notes = note_rows.listing(conn, loan.id)
-            sent = _sent(conn, loan.id)
-            documents = {
-                version: stored
-                for version in range(2, len(loan.renegotiated) + 2)
-                if (stored := note_rows.document(conn, loan.id, version)) is not None
-            }
+        found = note_rows.case_records(conn, loan.id, len(loan.renegotiated))
     finally:
         conn.close()
-    content = casefile.build(loan, payments, notes, sent, documents, now)
+    payments, notes = found.payments, found.notes
+    content = casefile.build(loan, payments, notes, found.sent, found.documents, now)
     sources: dict[str, Path] = {}
     named = [(p.receipt_sha256, p.receipt_name) for p in payments if p.receipt_sha256]
     named += [(f.sha256, f.name) for n in notes for f in n.files]
-    named += [(d.sha256, d.name) for d in documents.values()]
+    named += [(d.sha256, d.name) for d in found.documents.values()]
     for sha, name in named:
         sources[sha] = context.state_dir / receipts.RECEIPTS_DIR / receipts.stored_name(sha, name)
     return content, sources
-
-
-def _sent(conn: sqlite3.Connection, loan_id: str) -> list[note_rows.SentReminder]:
-    try:
-        return note_rows.sent_reminders(conn, loan_id)
-    except sqlite3.OperationalError:  # pragma: no cover - every migrated ledger has the table
-        return []
 
 
 def _documents_of(loan: Loan) -> list[tuple[int, Path]]:

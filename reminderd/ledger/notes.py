@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from reminderd.errors import UserError
 
@@ -173,6 +174,35 @@ def sent_reminders(conn: sqlite3.Connection, loan_id: str) -> list[SentReminder]
         SentReminder(int(number), str(kind), str(channel), str(fire_at), str(sent_at))
         for number, kind, channel, fire_at, sent_at in rows
     ]
+
+
+@dataclass(frozen=True)
+class CaseRecords:
+    """What the ledger holds for one loan's case file, read in one snapshot."""
+
+    payments: list[Any]  # reminderd.ledger.records.Payment
+    notes: list[Note]
+    sent: list[SentReminder]
+    documents: dict[int, StoredFile]  # agreement version -> its stored document
+
+
+def case_records(conn: sqlite3.Connection, loan_id: str, agreements: int) -> CaseRecords:
+    """Read, in one snapshot, the payments, notes, reminders sent and the documents of the
+    ``agreements`` agreements (versions 2 …) of ``loan_id``."""
+    from reminderd.ledger import records
+    from reminderd.ledger.store import reading
+
+    with reading(conn):
+        return CaseRecords(
+            payments=records.listing(conn, loan_id),
+            notes=listing(conn, loan_id),
+            sent=sent_reminders(conn, loan_id),
+            documents={
+                version: stored
+                for version in range(2, agreements + 2)
+                if (stored := document(conn, loan_id, version)) is not None
+            },
+        )
 
 
 def keep_documents(

@@ -38,13 +38,21 @@ def t(key: str, locale: str, **fields: object) -> str:
 
 def money(amount: Decimal, currency: str, locale: str) -> str:
     """``amount`` of ``currency`` for people in ``locale`` (``¥1,234.50``, ``CN¥1,234.50``,
-    ``JP¥1,234``), at the currency's minor unit, from CLDR data via Babel."""
-    from babel.numbers import format_currency
+    ``JP¥1,234``), at the currency's ISO 4217 minor unit, with CLDR's symbols via Babel."""
+    import copy
+
+    from babel import Locale
 
     from reminderd import money as amounts
 
+    places = amounts.minor_units(currency)
     rounded = amounts.round_money(amount, currency)
-    return format_currency(rounded, currency, locale=_BABEL_LOCALE.get(locale, "en"))
+    where = Locale.parse(_BABEL_LOCALE.get(locale, "en"))
+    # Babel's digits are CLDR's cash habits (HUF, IDR, IQD: 0), not ISO 4217's minor units the
+    # amounts are kept in (HUF 2): show exactly the ISO places, so no filler is shown/hidden.
+    pattern = copy.copy(where.currency_formats["standard"])
+    pattern.frac_prec = (places, places)
+    return pattern.apply(rounded, where, currency=currency, currency_digits=False)
 
 
 def money_format(currency: str, locale: str) -> Callable[[Decimal], str]:

@@ -22,23 +22,16 @@ def render(loan: Loan, state_dir: Path, now: datetime, locale: str) -> str:
     from reminderd import ledger
     from reminderd.commands import case_export, casefile
     from reminderd.ledger import notes as note_rows
-    from reminderd.ledger import records as payment_rows
 
     conn = ledger.connect(state_dir, create=False)
     if conn is None:
         content = casefile.build(loan, [], [], [], {}, now)
     else:
         try:
-            with ledger.reading(conn):
-                payments = payment_rows.listing(conn, loan.id)
-                notes = note_rows.listing(conn, loan.id)
-                sent = note_rows.sent_reminders(conn, loan.id)
-                documents = {
-                    version: stored
-                    for version in range(2, len(loan.renegotiated) + 2)
-                    if (stored := note_rows.document(conn, loan.id, version)) is not None
-                }
+            found = note_rows.case_records(conn, loan.id, len(loan.renegotiated))
         finally:
             conn.close()
-        content = casefile.build(loan, payments, notes, sent, documents, now)
+        content = casefile.build(
+            loan, found.payments, found.notes, found.sent, found.documents, now
+        )
     return case_export.render_html(content, locale, bundle=False)
