@@ -15,54 +15,21 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from reminderd import __version__
+from reminderd import __version__, text
 from reminderd.core import versions
 from reminderd.durations import Lead, resolve_local
 from reminderd.model import Config, Installment, Loan
-from reminderd.money import format_money
 from reminderd.standing import Standing, for_loan
 
 PRODID = f"-//reminderd//reminderd {__version__}//EN"
 CRLF = "\r\n"
 MAX_LINE_OCTETS = 75
 
-_TEXTS = {
-    "en": {
-        "paid": "✓ Paid: ",
-        "overdue": "OVERDUE: ",
-        "superseded": "Replaced by agreement: ",
-        "rolled": "Rolled into agreement: ",
-        "amount": "Amount",
-        "paid_so_far": "Paid",
-        "outstanding": "Outstanding",
-        "balance_after": "Balance after",
-        "due": "Due",
-        "lender": "Lender",
-        "notes": "Notes",
-        "loan": "Loan",
-        "alarm": "{summary} is due {when}",
-    },
-    "zh_CN": {
-        "paid": "✓ 已还：",
-        "overdue": "已逾期：",
-        "superseded": "已被新协议取代：",
-        "rolled": "已并入新协议：",
-        "amount": "金额",
-        "paid_so_far": "已还",
-        "outstanding": "未还",
-        "balance_after": "还后余额",
-        "due": "到期",
-        "lender": "出借方",
-        "notes": "备注",
-        "loan": "借款",
-        "alarm": "{summary} 将于 {when} 到期",
-    },
-}
 # Control characters are not allowed in iCalendar TEXT (tab is); user text may carry them.
 _ONE_DAY = timedelta(days=1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -103,9 +70,10 @@ def calendar_chunks(config: Config, paid: Mapping[str, Decimal], now: datetime) 
     need not hold the whole file (hundreds of MB for thousands of loans) in memory."""
     yield _fold(_calendar_head(config))
     stamp = _utc_stamp(now)
+    texts = _Texts.of(config.locale)  # once per calendar: not per loan, not per event
     for loan in config.loans:
         standing = for_loan(loan, paid)
-        shared = _LoanText.of(config, loan)
+        shared = _LoanText.of(texts, loan)
         # Each chunk ends with CRLF, so folding chunk by chunk equals folding the whole.
         yield _fold("".join(_event(shared, row, now, stamp) for row in standing.rows))
     yield _fold("END:VCALENDAR\r\n")
@@ -129,7 +97,8 @@ def single_event_calendar(
         ),
         Standing(inst, Decimal(0)),
     )
-    chunks = [_calendar_head(config), _event(_LoanText.of(config, loan), row, now, _utc_stamp(now))]
+    shared = _LoanText.of(_Texts.of(config.locale), loan)
+    chunks = [_calendar_head(config), _event(shared, row, now, _utc_stamp(now))]
     chunks.append("END:VCALENDAR\r\n")
     return _fold("".join(chunks))
 
@@ -182,45 +151,92 @@ def _calendar_head(config: Config) -> str:
     return "".join(line + CRLF for line in lines)
 
 
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per locale, a cache key of _when
+class _Texts:
+    """The catalogue's calendar templates for one locale, looked up once per calendar."""
+
+    locale: str
+    marks: dict[str, str]  # by status: what the summary starts with
+    summary: str
+    summary_version: str
+    description: str
+    lender: str
+    notes: str
+    when: str
+    alarm: str
+    date: str
+
+    @classmethod
+    @functools.lru_cache(maxsize=8)
+    def of(cls, locale: str) -> _Texts:
+        """The templates for ``locale`` (English for a locale the catalogue lacks)."""
+        loc = locale if locale in text.LOCALES else "en"
+        marks = {
+            status: text.t(f"calendar.mark.{status}", loc)
+            for status in ("settled", "overdue", "superseded", "rolled")
+        }
+        return cls(
+            loc,
+            marks,
+            text.t("calendar.summary", loc),
+            text.t("calendar.summary.version", loc),
+            text.t("calendar.description", loc),
+            text.t("calendar.lender", loc),
+            text.t("calendar.notes", loc),
+            text.t("calendar.when", loc),
+            text.t("calendar.alarm", loc),
+            text.t("date", loc),
+        )
+
+
 @dataclass(frozen=True)
 class _LoanText:
     """What every event of one loan shares, escaped once (36,000 events must stay fast)."""
 
     loan: Loan
-    texts: dict[str, str]
+    texts: _Texts
     zone_name: str
+    money: Callable[[Decimal], str]
     description_tail: str  # lender and notes, escaped
 
     @classmethod
-    def of(cls, config: Config, loan: Loan) -> _LoanText:
-        texts = _TEXTS.get(config.locale, _TEXTS["en"])
+    def of(cls, texts: _Texts, loan: Loan) -> _LoanText:
         tail = []
         if loan.lender:
-            tail.append(f"{texts['lender']}: {loan.lender}")
+            tail.append(texts.lender.format(lender=loan.lender))
         if loan.notes:
-            tail.append(f"{texts['notes']}: {loan.notes}")
-        return cls(loan, texts, str(loan.timezone), "".join("\\n" + _text(t) for t in tail))
+            tail.append(texts.notes.format(notes=loan.notes))
+        return cls(
+            loan,
+            texts,
+            str(loan.timezone),
+            _money(loan.currency, texts.locale),
+            "".join("\\n" + _text(t) for t in tail),
+        )
 
 
 def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
     """Return one folded ``VEVENT`` block, each line ending in CRLF."""
-    loan, texts, inst = shared.loan, shared.texts, row.installment
-    amount = _money(inst.amount, loan.currency)
-    base = f"{loan.name} {amount} ({inst.label()})"
+    loan, texts, inst, money = shared.loan, shared.texts, row.installment, shared.money
+    amount = money(inst.amount)
+    label = inst.label()
     status = row.status(now)
-    mark = texts["paid"] if status == "settled" else texts.get(status, "")
+    mark = texts.marks.get(status, "")
     if inst.version > 1:
-        base = f"{loan.name} v{inst.version} {amount} ({inst.label()})"
-    when = _when(inst.due_at, shared.zone_name)
-    description = "\n".join(
-        (
-            f"{texts['loan']}: {loan.name} ({loan.id})",
-            f"{texts['due']}: {when}",
-            f"{texts['amount']}: {amount}",
-            f"{texts['paid_so_far']}: {_money(row.paid, loan.currency)}",
-            f"{texts['outstanding']}: {_money(row.outstanding, loan.currency)}",
-            f"{texts['balance_after']}: {_money(inst.balance_after, loan.currency)}",
+        base = texts.summary_version.format(
+            loan=loan.name, version=inst.version, amount=amount, label=label
         )
+    else:
+        base = texts.summary.format(loan=loan.name, amount=amount, label=label)
+    when = _when(inst.due_at, shared.zone_name, texts)
+    description = texts.description.format(
+        loan=loan.name,
+        id=loan.id,
+        when=when,
+        amount=amount,
+        paid=money(row.paid),
+        outstanding=money(row.outstanding),
+        balance=money(inst.balance_after),
     )
     parts = [
         "BEGIN:VEVENT\r\n",
@@ -234,7 +250,7 @@ def _event(shared: _LoanText, row: Standing, now: datetime, stamp: str) -> str:
         f"STATUS:{'CANCELLED' if row.superseded else 'CONFIRMED'}\r\nTRANSP:TRANSPARENT\r\n",
     ]
     if not row.settled and not row.closed:
-        alarm_text = f"DESCRIPTION:{_text(texts['alarm'].format(summary=base, when=when))}\r\n"
+        alarm_text = f"DESCRIPTION:{_text(texts.alarm.format(summary=base, when=when))}\r\n"
         triggers = _triggers(inst.due, inst.due_at, shared.zone_name, loan.reminders.before)
         parts.extend(
             f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{alarm_text}"
@@ -251,8 +267,12 @@ def _ical_date(day: date) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def _when(due_at: datetime, zone_name: str) -> str:
-    return due_at.strftime("%Y-%m-%d %H:%M %Z")
+def _when(due_at: datetime, zone_name: str, texts: _Texts) -> str:
+    # English keeps the zone's abbreviation (``CST``); Chinese names the zone by its id,
+    # since an abbreviation is English letters (and CST means three different zones).
+    zone = zone_name if texts.locale == "zh_CN" else due_at.strftime("%Z")
+    day = texts.date.format(year=due_at.year, month=due_at.month, day=due_at.day)
+    return texts.when.format(date=day, time=f"{due_at:%H:%M}", zone=zone)
 
 
 def stamp(now: datetime) -> str:
@@ -273,9 +293,15 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-@functools.lru_cache(maxsize=4096)
-def _money(amount: Decimal, currency: str) -> str:
-    return format_money(amount, currency)
+def _money(currency: str, locale: str) -> Callable[[Decimal], str]:
+    """The catalogue's money for one loan's currency, cached by amount: a loan's 36
+    installments repeat their amounts, and thousands of loans share them."""
+    return _money_cached(text.money_format(currency, locale))
+
+
+@functools.lru_cache(maxsize=256)
+def _money_cached(shown: Callable[[Decimal], str]) -> Callable[[Decimal], str]:
+    return functools.lru_cache(maxsize=4096)(shown)
 
 
 @functools.lru_cache(maxsize=1024)

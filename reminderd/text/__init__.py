@@ -1,7 +1,8 @@
 """One message catalogue (en, zh_CN) for what people read: ``t(key, locale, **fields)``.
 
 The forecast's and the page's texts are in :mod:`.catalogue`, the other commands' in
-:mod:`.cli`, what commands refuse in :mod:`.errors`; :data:`LOCALES` is their union.
+:mod:`.cli`, what commands refuse in :mod:`.errors`, the reminders' in :mod:`.reminders`, the
+calendar's in :mod:`.calendar`; :data:`LOCALES` is their union.
 Money is formatted by :func:`money` with Babel's CLDR data, so CNY reads ``¥`` in Chinese and
 ``CN¥`` in English while JPY reads ``JP¥`` in Chinese and ``¥`` in English: a person never
 mistakes one for the other. A key missing from a locale falls back to English; a key missing
@@ -10,13 +11,17 @@ from English is a bug (``KeyError``).
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from reminderd.text import catalogue, cli, errors
+from reminderd.text import calendar, catalogue, cli, errors, reminders
 
-EN: dict[str, str] = {**catalogue.EN, **cli.EN, **errors.EN}
-ZH_CN: dict[str, str] = {**catalogue.ZH_CN, **cli.ZH_CN, **errors.ZH_CN}
+TABLES = (catalogue, cli, errors, reminders, calendar)
+EN: dict[str, str] = {key: value for table in TABLES for key, value in table.EN.items()}
+ZH_CN: dict[str, str] = {key: value for table in TABLES for key, value in table.ZH_CN.items()}
 LOCALES = {"en": EN, "zh_CN": ZH_CN}
 _BABEL_LOCALE = {"en": "en", "zh_CN": "zh_Hans_CN"}
 
@@ -48,6 +53,45 @@ def money(amount: Decimal, currency: str, locale: str) -> str:
     pattern = copy.copy(where.currency_formats["standard"])
     pattern.frac_prec = (places, places)
     return pattern.apply(rounded, where, currency=currency, currency_digits=False)
+
+
+def money_format(currency: str, locale: str) -> Callable[[Decimal], str]:
+    """A function that formats amounts of ``currency`` in ``locale`` exactly as :func:`money`
+    does, some ten times faster: the calendar formats 100,000 amounts per build.
+
+    Babel is asked once per (currency, locale) how zero looks (``CN¥0.00``, ``0.00 CHF``);
+    a non-negative amount is then Python's own ``f"{value:,.2f}"`` between that prefix and
+    suffix. Whatever the shape cannot vouch for (negative amounts, a locale whose
+    separators are not ``,``/``.``, CLDR digits that differ from the currency's minor
+    unit) goes to :func:`money` itself."""
+    return _money_format(currency, locale)
+
+
+@functools.lru_cache(maxsize=256)
+def _money_format(currency: str, locale: str) -> Callable[[Decimal], str]:
+    from reminderd import money as amounts
+
+    def slow(amount: Decimal) -> str:
+        return money(amount, currency, locale)
+
+    places = amounts.minor_units(currency)
+    zero = money(Decimal(0), currency, locale)
+    body = "0." + "0" * places if places else "0"
+    found = re.search(rf"(?<![\d.,]){re.escape(body)}(?![\d.,])", zero)
+    if found is None or money(Decimal("1234567.5"), currency, locale) != zero.replace(
+        body, f"{Decimal('1234567.5'):,.{places}f}"
+    ):
+        return slow
+    prefix, suffix = zero[: found.start()], zero[found.end() :]
+    pattern = f",.{places}f"
+    round_money = amounts.round_money
+
+    def fast(amount: Decimal) -> str:
+        if amount < 0:
+            return slow(amount)
+        return f"{prefix}{round_money(amount, currency):{pattern}}{suffix}"
+
+    return fast
 
 
 def step(count: int, unit: str, locale: str) -> str:

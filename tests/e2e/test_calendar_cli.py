@@ -58,7 +58,8 @@ def test_export_output_file_written_and_counted(tmp_path):
     assert result.stdout.strip() == f"{target}：12 个日历事件"  # the config is zh_CN
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     events = calendar.walk("VEVENT")
-    assert len(events) == 12 and str(events[0]["SUMMARY"]).startswith("消费贷 B ¥100.00 (1/12)")
+    assert len(events) == 12
+    assert str(events[0]["SUMMARY"]).startswith("消费贷 B ¥100.00（第1/12期）")
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     assert [p.name for p in target.parent.iterdir()] == ["repayments.ics"]  # no temp left
 

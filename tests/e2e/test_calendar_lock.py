@@ -81,7 +81,7 @@ def test_thirty_concurrent_pays_leave_the_calendar_showing_all(run_cli: Cli) -> 
     assert [process.returncode for process in processes] == [0] * PAYS, errors
     assert len(run_cli.json("history", "--json")) == PAYS
     # 30 payments of ¥1 on a ¥100 installment: ¥30.00 paid, ¥70.00 outstanding.
-    assert paid_line(calendar.read_bytes()) == "Paid: ¥30.00"
+    assert paid_line(calendar.read_bytes()) == "Paid: CN¥30.00"
     assert sorted(path.name for path in calendar.parent.iterdir()) == ["repayments.ics"]
 
 
@@ -117,7 +117,7 @@ def test_feed_follows_a_payment_another_program_records_within_two_seconds(
 ) -> None:
     service, port, secret, calendar = served
     status, etag, body = get(port, secret)
-    assert paid_line(body) == "Paid: ¥0.00"
+    assert paid_line(body) == "Paid: CN¥0.00"
     # A second config for the same ledger whose calendar file does not exist: this `pay`
     # writes no calendar, so only the service noticing the ledger can change the feed.
     other = run_cli.root / "other.yaml"
@@ -128,13 +128,13 @@ def test_feed_follows_a_payment_another_program_records_within_two_seconds(
 
     def reflected() -> bool:
         seen.append(get(port, secret, etag))
-        return seen[-1][0] == 200 and paid_line(seen[-1][2]) == "Paid: ¥12.50"
+        return seen[-1][0] == 200 and paid_line(seen[-1][2]) == "Paid: CN¥12.50"
 
     # The promise (README, "The feed"): within 2 s of the payment.
     assert wait_for(reflected, 2.0, interval=0.05), (seen[-1][:2], service.log())
     assert seen[-1][1] != etag
     assert not (run_cli.root / "absent").exists()
-    assert paid_line(calendar.read_bytes()) == "Paid: ¥12.50"  # the file, not only memory
+    assert paid_line(calendar.read_bytes()) == "Paid: CN¥12.50"  # the file, not only memory
 
 
 def test_feed_etag_kept_across_a_reload_that_changes_nothing(run_cli: Cli, served) -> None:

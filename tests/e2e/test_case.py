@@ -143,8 +143,8 @@ def test_case_json_has_versions_events_and_costs_worked_by_hand(story) -> None: 
 def test_case_reminder_sent_says_days_late_and_cost(story) -> None:  # noqa: ANN001
     body = (story.root / "delivered.txt").read_text(encoding="utf-8")
     # As worked above: 1 day late (v2 #1 due yesterday), 111.35 so far, nothing more a day.
-    assert "逾期 1 天，预计罚息已达 ¥111.35，每多一天 +¥0.00" in body
-    assert "还款方案第 2 版" in body
+    assert "已逾期1天，预计罚息已达¥111.35，每多一天加¥0.00" in body
+    assert "还款方案第2版" in body
 
 
 def test_case_status_upcoming_history_know_the_version(story) -> None:  # noqa: ANN001

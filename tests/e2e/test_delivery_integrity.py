@@ -316,7 +316,7 @@ def test_daily_plan_91_days_behind_sends_one_overdue_message(tmp_path, services)
     )
     lines = [line for line in record.read_text().splitlines() if line.startswith("daily/")]
     assert len(lines) == 1, lines
-    assert lines[0].endswith("OVERDUE: Daily: 91 installments, ¥910.00 to pay")
+    assert lines[0].endswith("OVERDUE: Daily: 91 installments, CN¥910.00 to pay")
     assert service.stop(timeout=10) == 0
 
 

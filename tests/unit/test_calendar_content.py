@@ -112,11 +112,11 @@ def test_build_calendar_vobject_reads_every_event(config):
     events = parsed.vevent_list
     assert len(events) == content.event_count(config) == 12 + 24 + 2
     names = {event.summary.value for event in events}
-    assert sum(name.startswith("消费贷 B ¥") and name.endswith("/24)") for name in names) == 24
+    assert sum(name.startswith("消费贷 B CN¥") and name.endswith("/24)") for name in names) == 24
     first = next(e for e in events if e.uid.value == "wallet-a-1@reminderd")
     assert first.dtstart.value == date(2026, 12, 15)
     assert first.dtend.value == date(2026, 12, 16)
-    assert first.summary.value == "Wallet A ¥1,000.00 (1/12)"
+    assert first.summary.value == "Wallet A CN¥1,000.00 (1/12)"
     assert "Lender: Example Finance; Ltd." in first.description.value
     assert [alarm.trigger.value for alarm in first.valarm_list] == [
         timedelta(hours=-111),
@@ -150,10 +150,10 @@ def test_build_calendar_payment_marks_paid_and_raises_sequence(config):
     unpaid = by_uid(content.build_calendar(config, {}, NOW))
     paid = by_uid(content.build_calendar(config, {"wallet-a": Decimal("1500")}, NOW))
     first, second = paid["wallet-a-1@reminderd"], paid["wallet-a-2@reminderd"]
-    assert first["SUMMARY"] == "✓ Paid: Wallet A ¥1,000.00 (1/12)"
+    assert first["SUMMARY"] == "✓ Paid: Wallet A CN¥1,000.00 (1/12)"
     assert first.walk("VALARM") == []
-    assert "Paid: ¥500.00" in second["DESCRIPTION"]
-    assert "Outstanding: ¥500.00" in second["DESCRIPTION"]
+    assert "Paid: CN¥500.00" in second["DESCRIPTION"]
+    assert "Outstanding: CN¥500.00" in second["DESCRIPTION"]
     assert second.walk("VALARM")  # part paid: still reminded
     for uid in ("wallet-a-1@reminderd", "wallet-a-2@reminderd"):
         assert paid[uid]["SEQUENCE"] > unpaid[uid]["SEQUENCE"]
@@ -179,13 +179,13 @@ def test_sequence_path_unpaid_to_settled_never_decreases(config):
 def test_build_calendar_overdue_marked_and_description_complete(config):
     events = by_uid(content.build_calendar(config, {}, NOW))
     overdue = events["card-c-1@reminderd"]
-    assert overdue["SUMMARY"] == "OVERDUE: Card C ¥1,500.00 (1/2)"
+    assert overdue["SUMMARY"] == "OVERDUE: Card C CN¥1,500.00 (1/2)"
     description = str(events["wallet-a-2@reminderd"]["DESCRIPTION"])
     for part in (
-        "Amount: ¥1,000.00",
-        "Paid: ¥0.00",
-        "Outstanding: ¥1,000.00",
-        "Balance after: ¥10,000.00",
+        "Amount: CN¥1,000.00",
+        "Paid: CN¥0.00",
+        "Outstanding: CN¥1,000.00",
+        "Balance after: CN¥10,000.00",
         "Lender: Example Finance; Ltd.",
         "Notes: Hotline 400-000-0000, contract EX-0001",
         "Due: 2027-01-15 09:00 CST",
@@ -196,8 +196,8 @@ def test_build_calendar_overdue_marked_and_description_complete(config):
 def test_build_calendar_zh_cn_marks_localised():
     config = make_config(BASE.format(locale="zh_CN"))
     events = by_uid(content.build_calendar(config, {"wallet-a": Decimal(1000)}, NOW))
-    assert events["wallet-a-1@reminderd"]["SUMMARY"] == "✓ 已还：Wallet A ¥1,000.00 (1/12)"
-    assert events["card-c-1@reminderd"]["SUMMARY"] == "已逾期：Card C ¥1,500.00 (1/2)"
+    assert events["wallet-a-1@reminderd"]["SUMMARY"] == "✓ 已还：Wallet A ¥1,000.00（第1/12期）"
+    assert events["card-c-1@reminderd"]["SUMMARY"] == "已逾期：Card C ¥1,500.00（第1/2期）"
     assert str(events["consumer-b-1@reminderd"]["SUMMARY"]).startswith("消费贷 B ¥")
     assert "还后余额" in events["wallet-a-2@reminderd"]["DESCRIPTION"]
 

@@ -89,7 +89,7 @@ def test_write_reads_the_ledger_inside_the_lock(tmp_path):
         released = time.monotonic()
     writer.join(30)
     assert len(calls) == 1 and calls[0] >= released
-    assert "Paid: ¥100.00" in target.read_text(encoding="utf-8").replace("\r\n ", "")
+    assert "Paid: CN¥100.00" in target.read_text(encoding="utf-8").replace("\r\n ", "")
 
 
 def test_writing_never_holds_the_whole_calendar(tmp_path):

@@ -52,11 +52,11 @@ def test_render_ahead_en_says_days_amount_label_balance():
     subject, body = render(
         LOAN, INSTALLMENT, reminder("ahead", at(12)), paid=Decimal(0), now=at(12), locale="en"
     )
-    assert subject == "Repayment reminder: Wallet A ¥1,200.00 due in 3 days (#3/12)"
+    assert subject == "Repayment reminder: Wallet A CN¥1,200.00 due in 3 days (#3/12)"
     assert "Installment: 3/12" in body
-    assert "Amount due: ¥1,200.00" in body
+    assert "Amount due: CN¥1,200.00" in body
     assert "Due date: 2026-12-15 Tuesday, 09:00 (Asia/Shanghai)" in body
-    assert "Balance after this payment: ¥9,000.00" in body
+    assert "Balance after this payment: CN¥9,000.00" in body
     assert "Lender: Example Finance" in body
     assert "Notes: Hotline 95555" in body
     assert "reminderd pay wallet-a 1200.00" in body
@@ -78,16 +78,16 @@ def test_render_due_today_partial_payment_asks_for_the_rest():
     subject, body = render(
         LOAN, INSTALLMENT, reminder("due", at(15)), paid=Decimal("200"), now=at(15), locale="en"
     )
-    assert subject == "Repayment due today: Wallet A ¥1,000.00 (#3/12)"
-    assert "Already paid: ¥200.00" in body
-    assert "Still to pay: ¥1,000.00" in body
+    assert subject == "Repayment due today: Wallet A CN¥1,000.00 (#3/12)"
+    assert "Already paid: CN¥200.00" in body
+    assert "Still to pay: CN¥1,000.00" in body
     assert "reminderd pay wallet-a 1000.00" in body
 
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("en", "OVERDUE 2 days: Wallet A ¥1,200.00 (#3/12)"),
+        ("en", "OVERDUE 2 days: Wallet A CN¥1,200.00 (#3/12)"),
         ("zh_CN", "逾期提醒：Wallet A 第3/12期 已逾期2天，应还¥1,200.00"),
     ],
 )
@@ -109,7 +109,7 @@ def test_render_overdue_same_day_says_since_time():
         now=at(15, 21),
         locale="en",
     )
-    assert subject == "OVERDUE since 09:00: Wallet A ¥1,200.00 (#3/12)"
+    assert subject == "OVERDUE since 09:00: Wallet A CN¥1,200.00 (#3/12)"
 
 
 @pytest.mark.parametrize(

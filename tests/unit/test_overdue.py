@@ -143,9 +143,9 @@ def test_overdue_line_says_days_cost_and_one_more_day_in_both_languages() -> Non
     from reminderd.messages import overdue_line
 
     cost = _cost(MONTH, [], "2026-03-13")  # 12 days × 3.00 (worked above)
-    assert overdue_line(cost, "zh_CN") == "逾期 12 天，预计罚息已达 ¥36.00，每多一天 +¥3.00"
+    assert overdue_line(cost, "zh_CN") == "已逾期12天，预计罚息已达¥36.00，每多一天加¥3.00"
     assert overdue_line(cost, "en") == (
-        "12 days late; estimated penalty so far ¥36.00, +¥3.00 per further day"
+        "12 days late; estimated penalty so far CN¥36.00, +CN¥3.00 per further day"
     )
 
 
@@ -177,5 +177,5 @@ def test_overdue_reminder_body_carries_the_cost_line_and_the_version() -> None:
         locale="zh_CN",
         overdue=cost,
     )
-    assert "逾期 12 天，预计罚息已达 ¥45.00，每多一天 +¥3.00" in body
-    assert "还款方案第 2 版，2026年3月5日达成" in body
+    assert "已逾期12天，预计罚息已达¥45.00，每多一天加¥3.00" in body
+    assert "还款方案第2版，2026年3月5日达成" in body

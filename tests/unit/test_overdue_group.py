@@ -66,10 +66,10 @@ def test_group_message_lists_each_and_the_total_in_english_and_chinese() -> None
     now = shanghai("2027-01-03T12:00:00")
     subject, body = render_overdue_group(message.loan, rows, now=now, locale="en")
     # #1 10.00 - 4.00 paid = 6.00; #2 10.00; #3 10.00 -> 26.00 in all.
-    assert subject == "OVERDUE: Daily D: 3 installments, ¥26.00 to pay"
-    assert "  #1/200  due 2027-01-01 (2 days overdue)  ¥6.00" in body
-    assert "  #3/200  due 2027-01-03 (0 days overdue)  ¥10.00" in body
-    assert "Total overdue: ¥26.00" in body
+    assert subject == "OVERDUE: Daily D: 3 installments, CN¥26.00 to pay"
+    assert "  #1/200  due 2027-01-01 (2 days overdue)  CN¥6.00" in body
+    assert "  #3/200  due 2027-01-03 (0 days overdue)  CN¥10.00" in body
+    assert "Total overdue: CN¥26.00" in body
     assert body.endswith("reminderd pay d 26.00\n")
     subject, body = render_overdue_group(message.loan, rows, now=now, locale="zh_CN")
     assert subject == "逾期提醒：Daily D 共3期逾期，合计应还¥26.00"
