@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -168,18 +167,17 @@ def test_parse_utf8_with_bom_and_chinese_text_is_accepted() -> None:
     assert loaded.loans[0].name == "消费贷"
 
 
-def test_parse_billion_laughs_is_refused_within_a_second() -> None:
+def test_parse_billion_laughs_is_refused_by_counting() -> None:
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in range(1, 10):
         aliases = ", ".join([f"*a{level - 1}"] * 10)
         lines.append(f"a{level}: &a{level} [{aliases}]")
     text = "\n".join(lines) + "\nloans: []\n"
 
-    started = time.perf_counter()
+    # Refused by counting, not by running out of memory: the speed is the bench's business,
+    # and a broken bound would make this test hang or exhaust memory rather than pass.
     problems = text_problems(text)
-    elapsed = time.perf_counter() - started
 
-    assert elapsed < 1.0
     assert any("(file): the file expands to too many values" in p for p in problems), problems
 
 
@@ -188,15 +186,14 @@ def test_parse_billion_laughs_is_refused_within_a_second() -> None:
 # bound of 64 nested levels. Keys are not levels: with "{a: " (4 characters each) the 65th
 # mapping, at column 8 + 64 * 4, is the first past it.
 @pytest.mark.parametrize(("opening", "column"), [("[", 8 + 64), ("{a: ", 8 + 64 * 4)])
-def test_parse_deep_nesting_is_refused_quickly_with_a_position(opening: str, column: int) -> None:
+def test_parse_deep_nesting_is_refused_with_a_position(opening: str, column: int) -> None:
     closing = "]" if opening == "[" else "}"
     text = "loans: " + opening * 5000 + closing * 5000 + "\n"
 
-    started = time.perf_counter()
+    # Refused by counting, not by running out of memory: the speed is the bench's business,
+    # and a broken bound would make this test hang or exhaust memory rather than pass.
     problems = text_problems(text)
-    elapsed = time.perf_counter() - started
 
-    assert elapsed < 1.0
     [problem] = problems
     found = re.fullmatch(
         r"config\.yaml:1:(\d+): \(file\): nested more than 64 levels deep", problem
