@@ -18,7 +18,7 @@ import heapq
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 from reminderd import reminders
@@ -33,10 +33,12 @@ GRACE = timedelta(minutes=5)
 # Installments are in due order, but list plans may give two on one day different times of
 # day; looking a day past the first one that is not yet due covers that.
 _LOOKAHEAD = timedelta(days=1)
-# A loan's cached answer holds until the first moment its answer could change. Moments found
-# by adding a span to a wall-clock instant (grace ends, the look-ahead edge) are taken this
-# much early, so a DST shift (2 h at most, Antarctica/Troll) can never make them late; early
-# only costs a recomputation of that one loan.
+# A loan's cached answer holds until the first moment its answer could change. With ``now``
+# at a fixed offset (the service's UTC), every comparison is of absolute instants and those
+# moments are exact. With ``now`` in a zone with DST, ``now + span`` and ``now - instant`` are
+# wall-clock arithmetic, so moments found by adding a span (grace ends, the look-ahead edge)
+# are taken this much early, as a DST shift (2 h at most, Antarctica/Troll) could otherwise
+# make them late; early only costs recomputing that one loan.
 _MARGIN = timedelta(hours=3)
 _TICK = timedelta(microseconds=1)  # datetime's resolution: "strictly after p" starts at p + 1 µs
 
@@ -88,6 +90,7 @@ class Agenda:
         self._expiry: list[tuple[datetime, int, str]] = []  # (valid_until, gen, loan id)
         self._nexts: list[tuple[datetime, int, str]] = []  # (next instant, gen, loan id)
         self._seen_now: datetime | None = None
+        self._exact = True  # ``now`` had a fixed offset: the moments in the heaps are exact
         self._seen_paid: dict[str, Decimal] = {}
         self._seen_dated: dict[str, object] = {}
         self._seen_snoozes: dict[str, tuple[tuple[int, datetime], ...]] = {}
@@ -133,9 +136,13 @@ class Agenda:
     def _sync(self, now: datetime, paid: Mapping[str, Decimal], snoozes: Snoozes) -> None:
         """Bring every loan's cached answer to ``now``: recompute those whose inputs changed
         or whose answer may have changed by ``now``, and no other."""
-        if self._seen_now is not None and now < self._seen_now:
-            self._reset()  # the clock went back: every "valid until" was measured forward
+        exact = isinstance(now.tzinfo, timezone)
+        if self._seen_now is not None and (now < self._seen_now or exact != self._exact):
+            # The clock went back (every "valid until" was measured forward), or ``now`` changed
+            # between a fixed offset and a zone (the moments were found for the other kind).
+            self._reset()
         self._seen_now = now
+        self._exact = exact
         stale: set[str] = set()
         if not self._states:
             stale.update(self._loans)
@@ -183,6 +190,7 @@ class Agenda:
         self, loan: Loan, now: datetime, paid: Mapping[str, Decimal], snoozes: Snoozes
     ) -> None:
         """One loan's dues at ``now``, its next instant, and how long both hold."""
+        margin = timedelta(0) if isinstance(now.tzinfo, timezone) else _MARGIN
         standing = for_loan(loan, paid, self.rows[loan.id])
         lead = self.longest_lead[loan.id]
         items: list[Due] = []
@@ -195,7 +203,7 @@ class Agenda:
             if due_open and first > now + _LOOKAHEAD:
                 # due() stops here (as _full_due does); this row joins it a day ahead.
                 due_open = False
-                edges.append(first.astimezone(UTC) - _LOOKAHEAD - _MARGIN)
+                edges.append(first.astimezone(UTC) - _LOOKAHEAD - margin)
             if next_open and nxt is not None and first > nxt + _LOOKAHEAD:
                 next_open = False
             if not (due_open or next_open):
@@ -204,7 +212,7 @@ class Agenda:
                 item = self._latest(loan, row, now, snoozes.get((loan.id, inst.number)))
                 if item is not None:
                     items.append(item)
-                    edges.extend(_turns(item, now))
+                    edges.extend(_turns(item, now, margin))
             if next_open:
                 for instant in _instants_after(loan, inst, now):
                     if nxt is None or instant < nxt:
@@ -306,20 +314,21 @@ class _LoanState:
     gen: int
 
 
-def _turns(item: Due, now: datetime) -> list[datetime]:
+def _turns(item: Due, now: datetime, margin: timedelta) -> list[datetime]:
     """Moments after ``now`` at which ``item`` would read differently though no instant of
     its loan passes: it becomes a catch-up (GRACE after its instant), or a snooze or pre-due
-    reminder turns overdue (just after the due instant, or GRACE after it). Taken early by
-    _MARGIN where a span is added, and at the next overdue step in case it lies beyond the
-    steps next_instant looks at."""
+    reminder turns overdue (just after the due instant, or GRACE after it). Taken ``margin``
+    early where a span is added, and at the next overdue step in case it lies beyond the
+    steps next_instant looks at. "Just after" is 1 µs after: the answer at the moment itself
+    is unchanged, and datetime has no finer step."""
     inst = item.installment
     found: list[datetime] = []
     if not item.catch_up:
-        found.append(item.reminder.at.astimezone(UTC) + GRACE - _MARGIN)
+        found.append(item.reminder.at.astimezone(UTC) + GRACE + _TICK - margin)
     if item.reminder.kind == "snooze" and inst.due_at >= now:
         found.append(inst.due_at + _TICK)
     if item.reminder.kind in ("ahead", "due") and item.kind != "overdue":
-        found.append(inst.due_at.astimezone(UTC) + GRACE - _MARGIN)
+        found.append(inst.due_at.astimezone(UTC) + GRACE + _TICK - margin)
     every = item.loan.reminders.overdue_every
     if item.reminder.kind == "overdue" and every is not None:
         found.append(every.after(inst.due_at, item.reminder.step + 1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -95,10 +96,10 @@ steps = st.one_of(
     configs(),
     st.one_of(st.sampled_from([5, 20, 45, 80]), st.integers(0, 130)),
     st.lists(steps, min_size=5, max_size=60),
-    st.booleans(),
+    st.sampled_from(["UTC", "+08:00", "Europe/Berlin"]),
 )
 def test_incremental_agenda_equals_a_fresh_full_computation(
-    text: str, start: int, run: list[tuple], shanghai_now: bool
+    text: str, start: int, run: list[tuple], now_zone: str
 ) -> None:
     config = parse(text.encode(), Path("test.yaml"))
     ids = [loan.id for loan in config.loans]
@@ -106,8 +107,9 @@ def test_incremental_agenda_equals_a_fresh_full_computation(
     now = BASE + timedelta(days=start, minutes=start * 7)
     dated: dict[str, list[tuple[date, Decimal]]] = {}
     snoozes: dict[tuple[str, int], datetime] = {}
-    # The service's now is UTC; a fixed-offset now (another tzinfo) must read the same.
-    zone = timezone(timedelta(hours=8)) if shanghai_now else UTC
+    # The service's now is UTC; a fixed-offset now (another tzinfo) must read the same, and a
+    # now in a zone with DST (wall-clock arithmetic: the cache's moments are taken early).
+    zone = {"UTC": UTC, "+08:00": timezone(timedelta(hours=8))}.get(now_zone) or ZoneInfo(now_zone)
     for step in run:
         if step[0] == "clock":
             now += timedelta(minutes=step[1])
@@ -156,3 +158,37 @@ loans:
     assert agenda.due(now, {"a": Decimal(0)}) == [item]
     # Next: the due instant, 2027-03-10 09:00 Shanghai = 01:00 UTC.
     assert agenda.next_instant(now, {"a": Decimal(0)}) == datetime(2027, 3, 10, 1, tzinfo=UTC)
+
+
+def test_incremental_agenda_turns_catch_up_one_microsecond_after_the_grace() -> None:
+    # Lead 1d before 2027-03-10 09:00 Shanghai: the reminder is at 2027-03-09 09:00 Shanghai
+    # = 01:00 UTC. GRACE is 5 minutes, "missed" means strictly more: at 01:05:00 it is still
+    # on time, at 01:05:00.000001 a catch-up; and 24 h + 5 min after the due instant (01:00
+    # UTC on the 10th) the 1d reminder turns into an overdue catch-up.
+    text = """
+timezone: Asia/Shanghai
+reminders: {before: [1d, 2d], time: "09:00", overdue_every: never}
+loans:
+  - id: a
+    name: A
+    plan: {kind: once, due: 2027-03-10, amount: 100}
+"""
+    agenda = Agenda(parse(text.encode(), Path("test.yaml")))
+    at = datetime(2027, 3, 9, 1, tzinfo=UTC)
+    seen = []
+    for now in (
+        at,
+        at + timedelta(minutes=5),
+        at + timedelta(minutes=5, microseconds=1),
+        at + timedelta(days=1, minutes=5),
+        at + timedelta(days=1, minutes=5, microseconds=1),
+    ):
+        [item] = agenda.due(now, {})
+        seen.append((item.reminder.at, item.kind, item.catch_up))
+    assert seen == [
+        (at, "ahead", False),
+        (at, "ahead", False),
+        (at, "ahead", True),
+        (at, "ahead", True),
+        (at, "overdue", True),
+    ]
