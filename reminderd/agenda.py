@@ -217,9 +217,8 @@ class Agenda:
                 for instant in _instants_after(loan, inst, now):
                     if nxt is None or instant < nxt:
                         nxt = instant
-        for (loan_id, _), until in snoozes.items():
-            if loan_id == loan.id and until > now:
-                edges.append(until)
+        # _sync has grouped the snoozes by loan: this loan's alone, not every snooze.
+        edges.extend(until for _, until in self._seen_snoozes.get(loan.id, ()) if until > now)
         if nxt is not None:
             edges.append(nxt)
         state = _LoanState(_grouped(items), next(_GENERATIONS))
