@@ -10,6 +10,7 @@ a database newer than this code, or a file that is not a database, is refused un
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,7 +107,30 @@ def database_path(state_dir: Path) -> Path:
     return state_dir / DB_NAME
 
 
+class _BusyAtOpen(Exception):
+    """Opening met a lock that SQLite's busy handler does not wait for."""
+
+
 def connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
+    """:func:`_connect`, tried again while the database is busy, up to the busy timeout.
+
+    Several processes creating the same new database at once (six ``pay`` on a fresh state
+    dir) meet locks that SQLite's busy handler does not wait for: switching to WAL needs the
+    file to itself, and a reader of the half-made schema holds it. Those are retried here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            return _connect(state_dir, create=create)
+        except _BusyAtOpen as busy:
+            if time.monotonic() + pause > deadline:
+                raise _busy(database_path(state_dir)) from busy.__cause__
+            time.sleep(pause)  # a lock held by another process: nothing to wait on but time
+            pause = min(pause * 2, 0.25)
+
+
+def _connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
     """Open the state database, migrated to :data:`SCHEMA_VERSION`, in WAL mode.
 
     With ``create=False`` a missing database gives ``None`` and nothing is created; with
@@ -161,7 +185,7 @@ def connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
         conn.close()
         if isinstance(error, sqlite3.OperationalError):
             if _is_busy(error):
-                raise _busy(path) from error
+                raise _BusyAtOpen() from error
             raise RuntimeFailure(f"cannot use the state database {path}: {error}") from error
         if isinstance(error, sqlite3.DatabaseError):  # not a database, or a damaged one
             raise _not_a_database(path, error) from error
