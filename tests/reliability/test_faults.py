@@ -19,6 +19,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime, timedelta
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -166,13 +167,15 @@ calendar: {{path: {calendar}}}
 loans:
   - id: wallet-a
     name: Wallet A
-    plan: {{kind: recurring, amount: 100, first_due: 2030-01-01, every: 1 day, count: {count}}}
+    plan: {{kind: recurring, amount: 100, first_due: {first_due}, every: 1 day, count: {count}}}
 """
 
 
 def ledger_world(run_cli, count: int = 3) -> Path:
     calendar = run_cli.root / "calendar" / "r.ics"
-    run_cli.write_config(LEDGER_CONFIG.format(calendar=calendar, count=count))
+    # A year ahead of today: the installments stay in the future whenever the test runs.
+    first_due = (datetime.now(UTC).date() + timedelta(days=365)).isoformat()
+    run_cli.write_config(LEDGER_CONFIG.format(calendar=calendar, count=count, first_due=first_due))
     return calendar
 
 
