@@ -16,6 +16,7 @@ from typing import Any
 from reminderd import money, reminders, text
 from reminderd.context import Context
 from reminderd.core import versions
+from reminderd.errors import UserError
 from reminderd.model import Config, Loan
 from reminderd.standing import LoanStanding, Standing, for_loan
 
@@ -108,6 +109,20 @@ def locale_of(context: Context) -> str:
         return context.config().locale
     except Exception:  # noqa: BLE001 - whatever is wrong with the config, the error at hand comes first
         return "en"
+
+
+def record_id(given: str, what: str, no_such: str, locale: str) -> int:
+    """The ledger id ``--undo`` was given (``what``: the catalogue key naming the kind of
+    record; ``no_such``: the key of the error for an id out of range). Raises ``UserError``
+    for text that is not a whole number, or a number outside SQLite's ids (1 … 2^63 − 1)."""
+    try:
+        number = int(given)
+    except ValueError:
+        kind = text.t(what, locale)
+        raise UserError(text.t("error.undo.id", locale, what=kind, text=given)) from None
+    if not 0 < number < 2**63:
+        raise UserError(text.t(no_such, locale, id=given))
+    return number
 
 
 def cash(amount: Decimal, currency: str, locale: str) -> str:

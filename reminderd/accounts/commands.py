@@ -24,7 +24,7 @@ from reminderd.ledger import receipts
 from reminderd.ledger import records as payment_rows
 from reminderd.model import Config, Loan
 from reminderd.standing import for_loan
-from reminderd.views import cash, columns, format_table, locale_of, warn_if_no_ledger
+from reminderd.views import cash, columns, format_table, locale_of, record_id, warn_if_no_ledger
 
 PAY_USAGE = (  # the synopsis; "usage: " is said in the locale
     "reminderd pay LOAN AMOUNT [--on DATE] [--receipt FILE] [--note TEXT] | reminderd pay --undo ID"
@@ -105,13 +105,7 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
     locale = locale_of(context)
     if args.loan or args.amount:
         raise UserError(text.t("pay.undo_alone", locale, usage=PAY_USAGE))
-    try:
-        payment_id = int(args.undo)
-    except ValueError:
-        what = text.t("what.payment", locale)
-        raise UserError(text.t("error.undo.id", locale, what=what, text=args.undo)) from None
-    if not 0 < payment_id < 2**63:  # SQLite's integer range; ids start at 1
-        raise UserError(text.t("pay.no_such", locale, id=args.undo))
+    payment_id = record_id(args.undo, "what.payment", "pay.no_such", locale)
     config = context.config()
     now = context.now()
     conn = ledger.connect(context.state_dir, create=False)

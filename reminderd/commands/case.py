@@ -23,7 +23,7 @@ from reminderd.errors import UserError
 from reminderd.ledger import notes as note_rows
 from reminderd.ledger import receipts
 from reminderd.model import Config, Loan
-from reminderd.views import cash, locale_of
+from reminderd.views import cash, locale_of, record_id
 
 NOTE_USAGE = (  # the synopsis; "usage: " is said in the locale
     "reminderd note LOAN TEXT [--on DATETIME] [--kind KIND] [--who NAME] "
@@ -99,13 +99,7 @@ def _undo(args: argparse.Namespace, context: Context) -> int:
     locale = locale_of(context)
     if args.loan or args.text:
         raise UserError(text.t("note.undo_alone", locale, usage=NOTE_USAGE))
-    try:
-        note_id = int(args.undo)
-    except ValueError:
-        what = text.t("what.note", locale)
-        raise UserError(text.t("error.undo.id", locale, what=what, text=args.undo)) from None
-    if not 0 < note_id < 2**63:
-        raise UserError(text.t("note.no_such", locale, id=args.undo))
+    note_id = record_id(args.undo, "what.note", "note.no_such", locale)
     now = context.now()
     conn = ledger.connect(context.state_dir, create=False)
     if conn is None:
