@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import threading
 import time
 
@@ -162,3 +165,50 @@ def test_desktop_plyer_backend_is_marked_unconfirmed():
     channel = DesktopChannel(DesktopSettings(backend="plyer"), environ={})
     assert channel.confirmed is False
     assert desktop("unix:path=/nonexistent").confirmed is True
+
+
+# The recording server stands in for the user's notification daemon in every desktop test, so
+# it is checked here against a real libnotify client (notify-send, Debian's libnotify-bin):
+# what notify-send sends is recorded field for field, and a click the server emits reaches it.
+needs_notify_send = pytest.mark.skipif(
+    shutil.which("notify-send") is None, reason="notify-send not installed (libnotify-bin)"
+)
+
+
+@needs_notify_send
+def test_recording_server_records_what_a_real_libnotify_client_sends(server, bus_address):
+    environ = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus_address}
+    done = subprocess.run(
+        ["notify-send", "--app-name=probe", "--urgency=critical", "--print-id", "Due", "¥200"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [notification] = server.notifications
+    assert (notification.app_name, notification.summary, notification.body) == (
+        "probe",
+        "Due",
+        "¥200",
+    )
+    assert notification.hints["urgency"] == ("y", 2)  # critical, as the spec numbers it
+    assert done.stdout.strip() == str(notification.id)  # the id the server answered
+
+
+@needs_notify_send
+def test_a_click_from_the_recording_server_reaches_a_real_libnotify_client(bus_address):
+    environ = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus_address}
+    with NotificationServer(bus_address, invoke="paid"):
+        done = subprocess.run(
+            ["notify-send", "--action=paid=Paid", "--action=snooze=Snooze", "Due", "¥200"],
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    # notify-send prints the name of the action the user chose: the unicast ActionInvoked
+    # signal the server sends (as dunst does) is routed to the client that asked.
+    assert (done.returncode, done.stdout.strip()) == (0, "paid"), done.stderr

@@ -187,5 +187,15 @@ class NotificationServer:
                 yield reply
         elif member == "CloseNotification":
             yield new_method_return(message)
+            # A real server then says the notification is gone (reason 3: closed by a call);
+            # libnotify clients such as notify-send wait for that signal before they exit.
+            closed = new_signal(
+                DBusAddress(PATH, interface=INTERFACE),
+                "NotificationClosed",
+                "uu",
+                (message.body[0], 3),
+            )
+            closed.header.fields[HeaderFields.destination] = sender
+            yield closed
         else:
             yield new_error(message, "org.freedesktop.DBus.Error.UnknownMethod")
