@@ -145,7 +145,12 @@ def test_reload_while_one_is_sent_and_two_are_queued_sends_each_once(tmp_path, s
     assert wait_for(lambda: service.log().count("config reloaded") >= 2, DEADLINE), service.log()
     assert wait_for(lambda: recorder.loans("done")["zz"] == 1, DEADLINE), service.log()
     assert recorder.loans("start") == {"a1": 1, "a2": 1, "a3": 1, "zz": 1}, recorder.lines("start")
-    assert {state for _, _, state in delivery_log(tmp_path / "state")} == {"sent"}
+    # The program's "done" line comes before the service records "sent": wait for the log.
+    log = tmp_path / "state"
+    assert wait_for(lambda: {row[2] for row in delivery_log(log)} == {"sent"}, DEADLINE), (
+        delivery_log(log)
+    )
+    assert len(delivery_log(log)) == 4
     assert service.stop(timeout=10) == 0
 
 
