@@ -13,6 +13,7 @@ once a second. Idle costs nothing on Linux: the thread blocks in ``select``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -35,6 +36,7 @@ IN_CREATE = 0x100
 IN_CLOEXEC = 0o2000000
 POLL_SECONDS = 1.0  # only where inotify is missing
 _EVENT = struct.Struct("iIII")
+_UNREAD = ("the ledger could not be read at start",)  # unequal to any summary
 _SUMMARY = (
     "SELECT (SELECT coalesce(max(id), 0) FROM payments),"
     " (SELECT count(*) || '/' || coalesce(max(until), '') FROM snoozes)"
@@ -60,12 +62,25 @@ class LedgerWatcher:
         self._fd = -1
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
-        self._seen: tuple[object, ...] | None = None
+        self._seen: tuple[object, ...] = _UNREAD
         self._version = -1
+        self._files: list[Path] = []
+        self._stats: list[tuple[int, int] | None] = []
 
     def start(self) -> str:
-        """Start watching; return how (``inotify`` or ``polling``)."""
-        self._fd = _inotify(self.state_dir)
+        """Start watching; return how (``inotify`` or ``polling``).
+
+        The first look, which every later one is compared with, is taken here, before this
+        returns: a change committed after ``start()`` is always reported. (Taken in the
+        thread, a payment made while the thread was still starting became part of the first
+        look, and was never reported: a loaded machine lost it.) When that look cannot read
+        the ledger (none yet, or locked), the first successful look calls back. That look
+        has a connection of its own: SQLite connections stay in the thread that made them."""
+        self._fd = _inotify(self.state_dir)  # first: a commit from now on wakes the thread
+        if self._fd < 0:
+            self._files = [self.state_dir / name.decode() for name in self._names]
+            self._stats = _stats(self._files)
+        self._seen = self._first_look()
         loop = self._inotify_loop if self._fd >= 0 else self._poll_loop
         self._thread = threading.Thread(target=loop, name="ledger-watch", daemon=True)
         self._thread.start()
@@ -82,7 +97,6 @@ class LedgerWatcher:
         self._fd = self._stop_read = self._stop_write = -1
 
     def _inotify_loop(self) -> None:
-        self._compare()
         while True:
             readable, _, _ = select.select([self._fd, self._stop_read], [], [])
             if self._stop_read in readable:
@@ -101,18 +115,26 @@ class LedgerWatcher:
         return touched
 
     def _poll_loop(self) -> None:
-        files = [self.state_dir / name.decode() for name in self._names]
-        seen = _stats(files)
-        self._compare()
+        files, seen = self._files, self._stats
         while not select.select([self._stop_read], [], [], POLL_SECONDS)[0]:
             now = _stats(files)
             if now != seen:
                 seen = now
                 self._compare()
 
+    def _first_look(self) -> tuple[object, ...]:
+        try:
+            conn = connect(self.state_dir, create=False)
+            if conn is None:
+                return _UNREAD
+            with contextlib.closing(conn):
+                return summary(conn)
+        except Exception:  # locked or half-made: the thread's first successful look calls back
+            log.debug("cannot read the ledger's summary at start", exc_info=True)
+            return _UNREAD
+
     def _compare(self) -> None:
-        """Call back if the ledger's summary changed since last seen (the first look only
-        records it)."""
+        """Call back if the ledger's summary changed since last seen."""
         try:
             if self._conn is None:
                 self._conn = connect(self.state_dir, create=False)
@@ -128,9 +150,8 @@ class LedgerWatcher:
             log.debug("cannot read the ledger's summary now", exc_info=True)
             self._close()
             return
-        first, changed = self._seen is None, current != self._seen
-        self._seen = current
-        if first or not changed:
+        changed, self._seen = current != self._seen, current
+        if not changed:
             return
         try:
             self.on_change()

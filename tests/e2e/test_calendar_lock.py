@@ -17,7 +17,7 @@ import pytest
 
 from reminderd.calendar import feed
 from tests.e2e.conftest import Cli
-from tests.support.service import ServiceProcess, wait_for
+from tests.support.service import PATIENCE, ServiceProcess, wait_for
 from tests.support.smtp import free_port
 
 PAYS = 30
@@ -146,7 +146,7 @@ def test_feed_etag_kept_across_a_reload_that_changes_nothing(run_cli: Cli, serve
     # The reload makes the writer build the calendar again (it cannot know the config's
     # text changed nothing); the bytes are the same but for DTSTAMP, so the file stays.
     after_reload = lambda: service.log().partition("config reloaded")[2]  # noqa: E731
-    assert wait_for(lambda: "calendar " in after_reload(), 15), service.log()
+    assert wait_for(lambda: "calendar " in after_reload(), PATIENCE), service.log()
     assert f"calendar unchanged: {calendar}" in after_reload(), service.log()
     status, again, same = get(port, secret, etag)
     assert (status, again) == (304, etag)

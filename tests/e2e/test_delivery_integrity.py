@@ -151,7 +151,7 @@ def test_reload_while_one_is_sent_and_two_are_queued_sends_each_once(tmp_path, s
         delivery_log(log)
     )
     assert len(delivery_log(log)) == 4
-    assert service.stop(timeout=10) == 0
+    assert service.stop() == 0
 
 
 def test_reload_storm_over_forty_due_at_once_sends_each_once(tmp_path, services) -> None:
@@ -170,7 +170,7 @@ def test_reload_storm_over_forty_due_at_once_sends_each_once(tmp_path, services)
     assert wait_for(lambda: recorder.loans("done")["zz"] == 1, DEADLINE), service.log()
     counts = recorder.loans("start")
     assert len(counts) == 41 and set(counts.values()) == {1}, counts
-    assert service.stop(timeout=10) == 0
+    assert service.stop() == 0
 
 
 def test_unread_notify_socket_never_stops_the_reminders(tmp_path, services) -> None:
@@ -190,7 +190,7 @@ def test_unread_notify_socket_never_stops_the_reminders(tmp_path, services) -> N
         service = start(tmp_path, services, wait_ready=False, notify_socket=str(address))
         assert wait_for(lambda: len(recorder.loans("done")) == 15, DEADLINE), service.log()
         assert service.alive()
-        assert service.stop(timeout=10) == 0
+        assert service.stop() == 0
     finally:
         unread.close()
 
@@ -219,14 +219,14 @@ def test_kill_9_while_sending_leaves_attempting_and_the_next_start_sends_it_once
     assert (channel, state) == ("command", "attempting")
     second = start(tmp_path, services)
     assert wait_for(lambda: delivery_log(tmp_path / "state")[0][2] == "sent", DEADLINE)
-    assert second.stop(timeout=10) == 0
+    assert second.stop() == 0
     # A sentinel behind it on the same first-in first-out worker: once it is done, a third
     # copy of k1 would have been sent before it.
     loans = once("k1", datetime.fromisoformat(key.split("/", 3)[3])) + once("zz", seconds_ahead(2))
     write_config(config, loans, channels=command_channel(recorder))
     third = start(tmp_path, services)
     assert wait_for(lambda: "zz" in recorder.loans("done"), DEADLINE), third.log()
-    assert third.stop(timeout=10) == 0
+    assert third.stop() == 0
     assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key, key]
 
 
@@ -269,7 +269,7 @@ def test_paid_button_at_start_records_the_outstanding_amount(tmp_path, services)
 
         assert wait_for(lambda: len(payments()) == 2, DEADLINE), service.log()
         assert server.notifications[0].actions[::2] == ["paid", "snooze"]
-        assert service.stop(timeout=10) == 0
+        assert service.stop() == 0
     # 100.00 due - 30.00 paid = 70.00 outstanding
     assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(30), Decimal(70)]
 
@@ -289,7 +289,7 @@ def test_snooze_button_postpones_by_one_hour(tmp_path, services) -> None:
 
         assert wait_for(snoozes, DEADLINE), service.log()
         after = datetime.now(UTC)
-        assert service.stop(timeout=10) == 0
+        assert service.stop() == 0
     [(loan_id, number, until)] = snoozes()
     assert (loan_id, number) == ("n1", 1)
     # Clicked between `before` and `after`: the snooze ends one hour after the click.
@@ -322,7 +322,7 @@ def test_daily_plan_91_days_behind_sends_one_overdue_message(tmp_path, services)
     lines = [line for line in record.read_text().splitlines() if line.startswith("daily/")]
     assert len(lines) == 1, lines
     assert lines[0].endswith("OVERDUE: Daily: 91 installments, CN¥910.00 to pay")
-    assert service.stop(timeout=10) == 0
+    assert service.stop() == 0
 
 
 @needs_dbus
@@ -347,5 +347,5 @@ def test_paid_click_after_a_reload_on_a_notification_sent_before_it_is_recorded(
             return json.loads(cli(tmp_path, "history", "--json").stdout or "[]")
 
         assert wait_for(lambda: payments(), DEADLINE), service.log()
-        assert service.stop(timeout=10) == 0
+        assert service.stop() == 0
     assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(40)]

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.service import ServiceProcess, wait_for
+from tests.support.service import PATIENCE, ServiceProcess, wait_for
 from tests.support.smtp import Recorder, smtp_server
 from tests.unit.test_amounts import _groups_ok, _read_like_a_person
 
@@ -163,7 +163,7 @@ def test_to_with_two_addresses_in_one_string_reaches_both_by_envelope(run_cli) -
         done = run_cli("notify-test", "--channel", "email")
 
         assert done.returncode == 0, done.stderr
-        assert wait_for(lambda: recorder.envelopes, 10)
+        assert wait_for(lambda: recorder.envelopes, PATIENCE)
     assert recorder.envelopes == [["a@example.com", "b@example.com"]]
 
 

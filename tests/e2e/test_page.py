@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.conftest import Cli
 from tests.support.browser import artifacts_dir
-from tests.support.service import ServiceProcess, wait_for
+from tests.support.service import PATIENCE, ServiceProcess, wait_for
 from tests.support.smtp import free_port
 
 TODAY = datetime.now(UTC).date()
@@ -211,7 +211,7 @@ def test_the_served_page_records_a_payment_once_and_only_with_its_token(
         assert len(run_cli.json("history", "--json")) == 1
         # The service took the payment in: its calendar marks installment 1 as paid.
         calendar = run_cli.root / "cal.ics"
-        assert wait_for(lambda: first_summary(calendar).startswith("✓"), 15), service.log()
+        assert wait_for(lambda: first_summary(calendar).startswith("✓"), PATIENCE), service.log()
     finally:
         service.kill()
 

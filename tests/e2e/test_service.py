@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
-from tests.support.service import ServiceProcess, seconds_ahead, stamp, wait_for
+from tests.support.service import PATIENCE, ServiceProcess, seconds_ahead, stamp, wait_for
 from tests.support.smtp import PASSWORD, USER, free_port, smtp_server
 
 pytestmark = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
@@ -137,7 +137,7 @@ def test_service_reminder_on_time_reaches_email_and_desktop(world, bus, smtp) ->
         ("email", "sent"),
     }
     assert service.has("READY=1")
-    assert service.stop(timeout=3) == 0
+    assert service.stop() == 0
 
 
 def test_service_missed_reminders_are_sent_once_as_a_catch_up(world, bus, smtp) -> None:
@@ -181,10 +181,10 @@ def test_service_restart_sends_nothing_twice(world, bus, smtp) -> None:
     world.write(once("wallet-a", "Wallet A", stamp(due)))
     first = world.service()
     first.start()
-    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, 15)
-    assert wait_for(lambda: len(deliveries(world.state)) == 2, 15)
-    assert wait_for(lambda: {s for _, _, s in deliveries(world.state)} == {"sent"}, 15)
-    assert first.stop(timeout=10) == 0
+    assert wait_for(lambda: smtp.recorder.messages and notifications.notifications, PATIENCE)
+    assert wait_for(lambda: len(deliveries(world.state)) == 2, PATIENCE)
+    assert wait_for(lambda: {s for _, _, s in deliveries(world.state)} == {"sent"}, PATIENCE)
+    assert first.stop() == 0
     # A sentinel behind it on each first-in first-out worker (see the catch-up test).
     world.write(
         once("wallet-a", "Wallet A", stamp(due)) + once("zz", "Sentinel", stamp(seconds_ahead(2)))
@@ -196,7 +196,7 @@ def test_service_restart_sends_nothing_twice(world, bus, smtp) -> None:
     ), second.log()
     assert ["Wallet A" in str(m["Subject"]) for m in smtp.recorder.messages] == [True, False]
     assert ["Wallet A" in n.summary + n.body for n in notifications.notifications] == [True, False]
-    assert second.stop(timeout=10) == 0
+    assert second.stop() == 0
 
 
 def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None:
@@ -214,12 +214,16 @@ def test_service_kill_9_during_a_delivery_loses_nothing(world, tmp_path) -> None
     world.write(once("wallet-a", "Wallet A", stamp(due)), channels=channels)
     first = world.service()
     first.start()
-    assert wait_for(lambda: record.exists() and "start" in record.read_text(), 10)
+    assert wait_for(lambda: record.exists() and "start" in record.read_text(), PATIENCE)
     first.kill()  # SIGKILL while the command is still running: not yet accepted
     second = world.service()
     second.start()
-    assert wait_for(lambda: record.read_text().count("start") >= 2, 10), second.log()
-    assert wait_for(lambda: deliveries(world.state) and deliveries(world.state)[0][2] == "sent", 10)
+    assert wait_for(lambda: record.read_text().count("start") >= 2, PATIENCE), second.log()
+
+    def sent() -> bool:
+        return bool(deliveries(world.state)) and deliveries(world.state)[0][2] == "sent"
+
+    assert wait_for(sent, PATIENCE), deliveries(world.state)
     assert second.stop() == 0
     # Once accepted and logged, a third start sends nothing more: a sentinel behind it on
     # the channel's first-in first-out worker shows that it had its chance.
@@ -242,7 +246,7 @@ def test_service_config_edit_is_picked_up_without_a_signal(world, smtp) -> None:
         once("later", "Later", stamp(seconds_ahead(3600)))
         + once("new-one", "Newly added", stamp(seconds_ahead(3)))
     )
-    assert wait_for(lambda: smtp.recorder.messages, 15), service.log()
+    assert wait_for(lambda: smtp.recorder.messages, PATIENCE), service.log()
     assert "Newly added" in str(smtp.recorder.messages[0]["Subject"])
     assert "config reloaded" in service.log()
     assert service.stop() == 0
@@ -254,10 +258,10 @@ def test_service_broken_config_on_sighup_keeps_the_last_good_one(world, smtp) ->
     service.start()
     world.config.write_text("loans:\n  - id: [unclosed\n")
     service.signal(signal.SIGHUP)
-    assert wait_for(lambda: "keeping the last good" in service.log(), 5), service.log()
+    assert wait_for(lambda: "keeping the last good" in service.log(), PATIENCE), service.log()
     assert service.alive()
     assert f"{world.config}:3:1: (file): YAML syntax" in service.log()  # with its position
-    assert wait_for(lambda: smtp.recorder.messages, 15), service.log()
+    assert wait_for(lambda: smtp.recorder.messages, PATIENCE), service.log()
     assert "Wallet A" in str(smtp.recorder.messages[0]["Subject"])
     assert service.stop() == 0
 
@@ -288,7 +292,7 @@ def test_service_mail_server_down_then_up_the_mail_arrives(
                 return {(channel, state) for _, channel, state in deliveries(world.state)}
 
             # The log is written once the server has answered the whole transaction.
-            assert wait_for(lambda: ("email", "sent") in states(), 10), states()
+            assert wait_for(lambda: ("email", "sent") in states(), PATIENCE), states()
         assert ("desktop", "sent") in states()
         assert service.stop() == 0
     finally:

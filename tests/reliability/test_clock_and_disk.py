@@ -212,7 +212,7 @@ def test_disk_full_after_sending_records_later_and_never_resends(tmp_path, servi
     assert wait_for(lambda: "sent zz" in service.log(), DEADLINE), service.log()
     assert states_inside(service.process.pid, state) == {"d1": "sent", "zz": "sent"}
     assert [line.split("/")[0] for line in record.read_text().splitlines()] == ["d1", "zz"]
-    assert service.stop(timeout=10) == 0
+    assert service.stop() == 0
 
 
 def test_a_failing_check_is_retried_within_seconds_not_a_minute(tmp_path, services) -> None:
@@ -237,4 +237,4 @@ def test_a_failing_check_is_retried_within_seconds_not_a_minute(tmp_path, servic
     assert "trying again in 1s" in service.log()
     # Less than the old fixed minute, with room for a loaded machine: 1+2+4+8 s of backoff.
     assert wait_for(lambda: recorder.kinds("c1"), 30), service.log()
-    assert service.stop(timeout=10) == 0
+    assert service.stop() == 0

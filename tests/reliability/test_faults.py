@@ -27,7 +27,7 @@ import pytest
 
 from tests.e2e.test_service import World, deliveries, once
 from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
-from tests.support.service import seconds_ahead, stamp, wait_for
+from tests.support.service import PATIENCE, seconds_ahead, stamp, wait_for
 from tests.support.smtp import Recorder, silent_server, smtp_server
 
 needs_dbus = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
@@ -128,7 +128,7 @@ def test_fault_silent_mail_server_does_not_hold_up_the_desktop(tmp_path, ca_file
         service = world.service()
         services.append(service)
         service.start()
-        assert wait_for(lambda: notifications.notifications, 15), service.log()
+        assert wait_for(lambda: notifications.notifications, PATIENCE), service.log()
         # Not held up: it arrived while the mail attempt was still hanging (order, not speed).
         assert "timed out after 15s" not in service.log()
         assert wait_for(lambda: "timed out after 15s" in service.log(), 40), service.log()
@@ -153,7 +153,7 @@ def test_fault_silent_notification_server_does_not_hold_up_email(
         service = world.service()
         services.append(service)
         service.start()
-        assert wait_for(lambda: smtp.recorder.messages, 15), service.log()
+        assert wait_for(lambda: smtp.recorder.messages, PATIENCE), service.log()
         # Not held up: it arrived while the desktop attempt was still hanging.
         assert "via desktop failed" not in service.log()
         assert wait_for(lambda: "via desktop failed" in service.log(), 40), service.log()
@@ -329,11 +329,12 @@ def test_fault_config_deleted_keeps_running_and_delivering_then_replaced_is_pick
     services.append(service)
     service.start()
     world.config.unlink()
-    assert wait_for(lambda: "keeping the last good config" in service.log(), 5), service.log()
-    assert wait_for(lambda: record.exists() and "first/" in record.read_text(), 10), service.log()
+    log = service.log
+    assert wait_for(lambda: "keeping the last good config" in log(), PATIENCE), log()
+    assert wait_for(lambda: record.exists() and "first/" in record.read_text(), PATIENCE), log()
     assert service.alive()
     write(once("second", "Second", stamp(seconds_ahead(2))))
-    assert wait_for(lambda: "second/" in record.read_text(), 10), service.log()
+    assert wait_for(lambda: "second/" in record.read_text(), PATIENCE), service.log()
     assert "config reloaded" in service.log()
     assert service.stop() == 0
     with sqlite3.connect(world.state / "reminderd.sqlite3") as conn:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from reminderd import schema
-from tests.support.service import ServiceProcess, seconds_ahead, stamp, wait_for
+from tests.support.service import PATIENCE, ServiceProcess, seconds_ahead, stamp, wait_for
 from tests.support.smtp import USER, free_port, smtp_server
 
 # A due date a year ahead of the real clock, whatever day the tests run (no date bomb).
@@ -83,9 +83,10 @@ def test_security_secret_never_in_log_messages_calendar_cmdline_or_delivery_log(
         try:
             service.start()
             cmdline = Path(f"/proc/{service.process.pid}/cmdline").read_bytes()
-            assert wait_for(lambda: "authentication failed" in service.log(), 15), service.log()
-            assert wait_for(lambda: record.exists(), 10), service.log()
-            assert wait_for(lambda: (tmp_path / "repayments.ics").exists(), 10)
+            log = service.log
+            assert wait_for(lambda: "authentication failed" in log(), PATIENCE), log()
+            assert wait_for(lambda: record.exists(), PATIENCE), service.log()
+            assert wait_for(lambda: (tmp_path / "repayments.ics").exists(), PATIENCE)
             assert smtp.recorder.auth_attempts == [(USER, False)]  # the secret was really used
             assert service.stop() == 0
         finally:
@@ -247,7 +248,7 @@ def test_security_feed_of_a_running_service_serves_only_its_one_path(tmp_path, r
     service = ServiceProcess(run_cli.config, run_cli.state_dir, {"HOME": str(tmp_path)})
     try:
         service.start()
-        assert wait_for(lambda: http_get(port, path) == 200, 10), service.log()
+        assert wait_for(lambda: http_get(port, path) == 200, PATIENCE), service.log()
         assert http_get(port, f"/{secret}/") == 200  # the page (SPEC §10), on the same secret
         for hostile in [
             "/",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reminderd.watch import ConfigWatcher
-from tests.support.service import wait_for
+from tests.support.service import PATIENCE, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify")
 
@@ -53,18 +53,18 @@ def test_watcher_sees_a_replacement_by_rename_and_then_writes_to_the_new_file(wa
     temporary = config.with_suffix(".tmp")
     temporary.write_text("loans: []\n# new\n")
     os.replace(temporary, config)
-    assert wait_for(lambda: len(changes) >= 1, 10)
+    assert wait_for(lambda: len(changes) >= 1, PATIENCE)
     seen = len(changes)
     # The watch moved to the new file: an in-place write to it is seen too.
     with config.open("a") as stream:
         stream.write("# again\n")
-    assert wait_for(lambda: len(changes) > seen, 10)
+    assert wait_for(lambda: len(changes) > seen, PATIENCE)
 
 
 def test_watcher_sees_the_config_deleted_and_put_back(watched) -> None:
     config, _, changes, _ = watched
     config.unlink()
-    assert wait_for(lambda: len(changes) >= 1, 10)
+    assert wait_for(lambda: len(changes) >= 1, PATIENCE)
     seen = len(changes)
     config.write_text("loans: []\n")
-    assert wait_for(lambda: len(changes) > seen, 10)
+    assert wait_for(lambda: len(changes) > seen, PATIENCE)
