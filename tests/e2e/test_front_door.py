@@ -450,6 +450,37 @@ def test_run_once_exits_1_when_the_calendar_cannot_be_written(run_cli, tmp_path)
     assert f"the calendar {blocker / 'cal.ics'} was not written" in done.stderr
 
 
+def test_run_once_exits_1_when_a_channel_fails_and_the_next_run_sends_it(run_cli, tmp_path):
+    # A timer runs `run --once` every 15 minutes: a reminder its channel refused must make
+    # the run fail (systemd shows the unit failed) and go out at the next run, once.
+    sent = tmp_path / "sent.txt"
+    script = tmp_path / "channel.sh"
+    script.write_text(
+        f'#!/bin/sh\n[ -e "{tmp_path}/down" ] && exit 3\necho "$REMINDERD_KEY" >> "{sent}"\n'
+    )
+    script.chmod(0o755)
+    (tmp_path / "down").touch()
+    loans = (
+        "  - id: card-a\n    name: Card A\n"
+        f"    plan: {{kind: once, due: {days_from_today(-2)}, amount: 250}}\n"
+    )
+    run_cli.write_config(config(f"  command:\n    argv: [{script}]\n", loans))
+
+    down = run_cli("run", "--once")
+
+    assert down.returncode == 1, down.stderr
+    assert "run --once: 0 sent, 1 failed" in down.stderr
+    assert "not delivered: card-a/" in down.stderr and "via command" in down.stderr
+    assert not sent.exists()
+    (tmp_path / "down").unlink()
+    up = run_cli("run", "--once")
+    assert up.returncode == 0, up.stderr
+    assert len(sent.read_text().splitlines()) == 1
+    again = run_cli("run", "--once")
+    assert again.returncode == 0, again.stderr
+    assert len(sent.read_text().splitlines()) == 1  # sent once, not at every run
+
+
 # ---- 12. a state directory with no ledger --------------------------------------------------
 
 

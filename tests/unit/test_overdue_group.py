@@ -75,3 +75,18 @@ def test_group_message_lists_each_and_the_total_in_english_and_chinese() -> None
     assert subject == "逾期提醒：Daily D 共3期逾期，合计应还¥26.00"
     assert "  第1/200期  到期日 2027年1月1日（已逾期2天）  待还¥6.00" in body
     assert "逾期合计：¥26.00" in body
+
+
+def test_two_overdue_installments_are_already_one_message() -> None:
+    # The smallest group: on 2027-01-02 at 12:00 (Shanghai) daily #1 (due 2027-01-01 09:00)
+    # and #2 (due 2027-01-02 09:00, three hours ago, beyond the grace) are overdue; #3 is due
+    # tomorrow. One message, led by #2, carrying #1.
+    now = shanghai("2027-01-02T12:00:00")
+    dues = agenda().due(now, {})
+    [message] = [item for item in dues if item.loan.id == "d"]
+    assert message.kind == "overdue"
+    assert [member.installment.number for member in message.members] == [1, 2]
+    assert [item.installment.number for item in message.group] == [1]
+    rows = [(member.installment, member.standing.paid) for member in message.members]
+    subject, _ = render_overdue_group(message.loan, rows, now=now, locale="en")
+    assert subject == "OVERDUE: Daily D: 2 installments, CN¥20.00 to pay"  # 10.00 + 10.00

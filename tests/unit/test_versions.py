@@ -324,3 +324,40 @@ def test_versions_case_file_tells_met_from_paid_late() -> None:
     content = casefile.build(config.loans[0], payments, [], [], {}, _at("2026-04-20 12:00"))
     dues = [(e["number"], e["status"], e["met"]) for e in content["events"] if e["kind"] == "due"]
     assert dues == [(1, "settled", True), (2, "settled", False), (3, "upcoming", None)]
+
+
+ON_THE_DAY = """
+timezone: Asia/Shanghai
+calendar: {path: /tmp/never-written.ics}
+loans:
+  - id: e
+    name: E
+    plan:
+      kind: list
+      installments:
+        - {due: 2026-04-15, amount: 1000}
+        - {due: 2026-05-01, amount: 1000}
+    renegotiated:
+      - on: 2026-05-01
+        plan:
+          kind: list
+          installments:
+            - {due: 2026-05-20, amount: 1500}
+"""
+
+
+def test_versions_an_installment_due_on_the_agreement_day_is_superseded_not_rolled() -> None:
+    # SPEC §8: an older version's installment due on or after the next `on` is superseded.
+    # v1 #2 falls due on 05-01, the agreement's day: superseded (0, no cost), not rolled.
+    # v1 money (before 05-01): 400 → #1 400 of 1000, unsettled at 05-01: rolled.
+    # v2 money (from 05-01): 1500 → #1 settled.
+    loan = parse_text(ON_THE_DAY).loans[0]
+    standing = for_loan(loan, _paid(("2026-04-10", "400"), ("2026-05-02", "1500")))
+    assert _table(standing) == [
+        (1, 1, "400", "rolled"),
+        (1, 2, "0", "superseded"),
+        (2, 1, "1500", "settled"),
+    ]
+    # rolled: 1000 − 400 = 600; total: 400 (what #1 got) + 1500 = 1900, all paid.
+    assert standing.rolled == Decimal("600")
+    assert (standing.total, standing.outstanding) == (Decimal("1900"), Decimal("0"))
