@@ -180,6 +180,29 @@ def test_email_temporary_failure_is_not_permanent(starttls_server, ca_file):
     assert not raised.value.permanent
 
 
+@pytest.mark.parametrize(
+    ("subject", "said", "permanent"),
+    [
+        ("TEMPFAIL please", "temporary failure, server answered 451 4.3.0 try again later", False),
+        (
+            "REJECT please",
+            "permanent failure, server answered 554 5.7.1 message refused by policy",
+            True,
+        ),
+    ],
+)
+def test_email_data_refusal_says_whether_it_may_pass_later(
+    starttls_server, ca_file, subject, said, permanent
+):
+    # 4xx: the server may take it later; 5xx: it will not (RFC 5321 §4.2.1). The log line
+    # tells the user which, with the server's own words.
+    channel = EmailChannel(settings_for(starttls_server, ca_file=ca_file), environ=ENVIRON)
+    with pytest.raises(DeliveryError) as raised:
+        channel.send(sample_message(subject=subject))
+    assert (str(raised.value), raised.value.permanent) == (said, permanent)
+    assert starttls_server.recorder.messages == []
+
+
 def test_email_connection_refused_is_reported():
     from tests.support.smtp import free_port
 

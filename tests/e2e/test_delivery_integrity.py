@@ -349,3 +349,25 @@ def test_paid_click_after_a_reload_on_a_notification_sent_before_it_is_recorded(
         assert wait_for(lambda: payments(), DEADLINE), service.log()
         assert service.stop() == 0
     assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(40)]
+
+
+def test_a_due_reminder_sent_late_is_logged_as_the_overdue_message_it_was(tmp_path) -> None:
+    # The "due" reminder (lead 0) of an installment due two hours ago, sent only now (the
+    # machine was off): the message says OVERDUE, and the delivery log, which the case file
+    # reads and which later messages must not contradict, says what the message said.
+    recorder = Recorder(tmp_path)
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    write_config(tmp_path / "config.yaml", once("late", due), channels=command_channel(recorder))
+    done = cli(tmp_path, "run", "--once")
+    assert done.returncode == 0, done.stderr
+    assert recorder.kinds("late") == ["catchup"]  # REMINDERD_KIND: sent late (SPEC §5)
+    [(key, channel, state)] = delivery_log(tmp_path / "state")
+    assert (key.split("/")[:3], channel, state) == (["late", "1", "due"], "command", "sent")
+    with sqlite3.connect(tmp_path / "state" / "reminderd.sqlite3") as conn:
+        [(kind,)] = conn.execute("SELECT kind FROM deliveries").fetchall()
+    assert kind == "overdue"
+    case = json.loads(cli(tmp_path, "case", "late", "--json").stdout)
+    [reminder] = [event for event in case["events"] if event["kind"] == "reminder"]
+    assert reminder["reminder"] == "overdue"
+    assert cli(tmp_path, "run", "--once").returncode == 0
+    assert recorder.kinds("late") == ["catchup"]  # and not sent again

@@ -3,7 +3,7 @@
 ``SmtpServer`` starts a :class:`aiosmtpd.controller.Controller` with optional STARTTLS or
 implicit TLS from a ``trustme`` certificate, and AUTH checked against one user/password.
 Recipients whose local part starts with ``refuse`` get ``550``; a subject containing
-``TEMPFAIL`` gets ``451`` at DATA.
+``TEMPFAIL`` gets ``451`` at DATA, one containing ``REJECT`` gets ``554``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class Recorder:
         parsed = email.message_from_bytes(envelope.content, policy=default_policy)
         if "TEMPFAIL" in str(parsed["Subject"]):
             return "451 4.3.0 try again later"
+        if "REJECT" in str(parsed["Subject"]):
+            return "554 5.7.1 message refused by policy"
         self.messages.append(parsed)
         return "250 Message accepted for delivery"
 

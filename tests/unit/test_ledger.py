@@ -76,6 +76,23 @@ def test_undo_unknown_or_repeated_raises_user_error(conn) -> None:
     assert len(records.listing(conn)) == 2
 
 
+def test_an_undo_takes_the_day_of_the_payment_it_reverses(conn) -> None:
+    # A payment of 2026-12-01 undone weeks later: the reversing entry is dated 2026-12-01
+    # (recorded on 2027-01-15), so a renegotiated plan books both to the same version: the
+    # money by day holds +100 and −100 on that one day.
+    first = add(conn, "a", "100")
+    later = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
+    with ledger.transaction(conn):
+        entry = records.undo(conn, first, later)
+    assert (entry.paid_on, entry.recorded_at, entry.amount) == (
+        date(2026, 12, 1),
+        later,
+        Decimal("-100.00"),
+    )
+    day = date(2026, 12, 1)
+    assert records.totals(conn).dated == {"a": ((day, Decimal(100)), (day, Decimal(-100)))}
+
+
 def test_transaction_exception_rolls_back_everything(conn) -> None:
     with pytest.raises(RuntimeError), ledger.transaction(conn):
         records.add(
