@@ -934,6 +934,269 @@ UNSEEN_2 = [
 ]
 
 
+# Planted on 2026-11-29, after the tests for the second batch were in, by another session
+# told not to open tests/ or bench/ and not to reuse a line of the 93 above. Run against
+# the BROAD tests of their area as they stood before it was planted.
+UNSEEN_3 = [
+    m(
+        "money",
+        "reminderd/money.py",
+        "code = text.strip().upper()",
+        "code = text.strip()",
+        "A currency written in lower case (currency: cny) is refused as an unknown currency instead of being read as CNY.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/money.py",
+        'cleaned = stripped.replace(",", "").replace("_", "")',
+        'cleaned = stripped.replace("_", "")',
+        "An amount written with thousands commas (pay wallet-a 1,200.50) is refused as not a number, although the comma grouping is well formed.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/text/__init__.py",
+        'pattern = f",.{places}f"',
+        'pattern = f".{places}f"',
+        "Amounts in reminder messages lose their thousands separators (CN¥12000.00 instead of CN¥12,000.00).",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/money.py",
+        'return f"{round_money(amount, currency):f}"',
+        'return f"{amount:f}"',
+        'JSON money is no longer shown at the currency\'s minor unit: e.g. status --json says paid "0" instead of "0.00", and unrounded sums leak through.',
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/planner.py",
+        "currency = (args.currency or currency).upper()",
+        "currency = args.currency or currency",
+        "plan --currency usd (lower case) is refused as an unknown currency instead of proposing a plan in USD.",
+        BROAD["money"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "if count is not None and len(specs) >= count:",
+        "if count is not None and len(specs) > count:",
+        "Every plan with a count gets one installment too many (a 12-installment plan lists 13 due dates).",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "numerator, denominator = (outstanding * annual_rate * every.count).as_integer_ratio()",
+        "numerator, denominator = (outstanding * annual_rate).as_integer_ratio()",
+        "Interest for plans paid every 2 months, 2 weeks, etc. is charged for one period only, so such plans show too little interest.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/workdays.py",
+        "return day.weekday() < 5",
+        "return day.weekday() < 6",
+        "Without a holidays calendar, Saturday counts as a working day: a due date on a Saturday is not moved by adjust: preceding/following.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        'months = every.count * times * (12 if every.unit == "year" else 1)',
+        "months = every.count * times",
+        "Plans with every: N year(s) step by months instead of years (a yearly plan falls due every month).",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/durations.py",
+        "utc = moved.astimezone(_UTC) + timedelta(seconds=sign * self.seconds)",
+        "utc = moved + timedelta(seconds=sign * self.seconds)",
+        "Hour/minute/second leads and overdue repeats are counted in wall-clock time instead of exact time, so across a DST change a 2h reminder fires an hour early or late.",
+        BROAD["plans"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "if candidate is None or snooze_until > candidate.at:",
+        "if candidate is None or snooze_until < candidate.at:",
+        "Snooze does nothing: once the snooze time passes the reminder is not sent again.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "if reminder.at <= now:",
+        "if reminder.at < now:",
+        "A reminder is not due at its exact instant (e.g. the 09:00 reminder is not sent by a check at 09:00:00).",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "newest = overdue[-1]",
+        "newest = overdue[0]",
+        "In a grouped overdue message the oldest installment is listed twice and the newest is left out, so the list and total are wrong.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "lines.append(_record(command, loan.id, outstanding, loc))",
+        "lines.append(_record(command, loan.id, inst.amount, loc))",
+        'After a partial payment, the reminder\'s "record it" hint suggests paying the full installment amount instead of what is still outstanding.',
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        'variant = "overdue" if late > 0 else "overdue_today"',
+        'variant = "overdue" if late >= 0 else "overdue_today"',
+        'A reminder after the due time on the due day says "overdue by 0 days" instead of "overdue since today".',
+        BROAD["reminders"],
+    ),
+    m(
+        "standing",
+        "reminderd/standing.py",
+        "return [row for row in self.rows if not row.settled and not row.closed]",
+        "return [row for row in self.rows if not row.settled]",
+        "Installments superseded by or rolled into a renegotiated agreement keep being reminded as if still owed.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/core/overdue.py",
+        "charged_fee = fee if unpaid(first) > 0 else Decimal(0)",
+        "charged_fee = fee if unpaid(last) > 0 else Decimal(0)",
+        "The late fee disappears once the installment is paid, even if it was paid after the grace period (it should stay charged).",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/core/overdue.py",
+        "last = today if end is None else min(today, end - _ONE_DAY)",
+        "last = today if end is None else min(today, end)",
+        "Penalty interest on an installment rolled into a new agreement is also charged for the agreement's start day (one day too many).",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/accounts/report.py",
+        "budget = config.budget_monthly if currency == config.currency else None",
+        "budget = config.budget_monthly",
+        "status compares the monthly budget against months of loans in other currencies too (shows a budget and 'over' for USD dues with a CNY budget).",
+        BROAD["standing"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        'if state == "sent":',
+        'if state != "attempting":',
+        "A delivery that failed is treated as sent, so a channel that failed (mail server down) is never retried.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "names = [name for name in due.loan.reminders.channels if name in self._queues]",
+        "names = [name for name in self._queues]",
+        "A loan's reminders.channels setting is ignored: every loan's reminders go to every configured channel.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        "if job is not None and job.next_run_time is not None and job.next_run_time <= when:",
+        "if job is not None and job.next_run_time is not None and job.next_run_time >= when:",
+        "The running service ignores requests to check earlier than its next planned wake-up (after a payment, a retry, a resume), so retries and follow-ups wait until much later.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        "shown = replace(due.reminder, kind=due.kind)",
+        "shown = due.reminder",
+        'A reminder caught up after the due time (service was down) says "due today"/"due in N days" instead of overdue.',
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "attempts, datetime.now(UTC) + backoff(attempts), error",
+        "attempts, datetime.now(UTC) + backoff(1), error",
+        "Failed deliveries are retried every 10 seconds forever instead of backing off up to 10 minutes.",
+        BROAD["delivery"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/checks.py",
+        "if environ.get(secret.env):",
+        "if secret.env in environ:",
+        "check reports nothing wrong when password_env names a variable that is set but empty, though sending will fail.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/secrets.py",
+        "path = secret_file_path(secret.file, environ)",
+        "path = secret.file.expanduser()",
+        "password_file is no longer looked up in systemd's $CREDENTIALS_DIRECTORY: a LoadCredential= password is reported missing and mail fails.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/config.py",
+        'if "password" in raw and files.open_to_others(self.mode):',
+        'if "password" in raw and files.open_to_others(self.mode & 0o007):',
+        "A config with an inline password that is group-readable (mode 0640) is accepted instead of being refused.",
+        BROAD["secrets"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/mail.py",
+        "settings.host, settings.port, timeout=timeout, context=self._tls_context()",
+        "settings.host, settings.port, timeout=timeout",
+        "With security: ssl the server's certificate is not verified (and ca_file is ignored): mail goes to an impostor server without complaint.",
+        BROAD["tls"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/mail.py",
+        "if refused:",
+        "if refused and len(refused) == len(settings.to):",
+        "When the server refuses some of the recipients, the e-mail counts as delivered and the refused addresses are never reported or retried.",
+        BROAD["tls"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/records.py",
+        'f"{-original.amount:f}",',
+        'f"{original.amount:f}",',
+        "pay --undo adds the payment a second time instead of reversing it, so the loan shows double the money paid.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/records.py",
+        "FROM payments AS p LEFT JOIN payments AS u ON u.undoes = p.id",
+        "FROM payments AS p LEFT JOIN payments AS u ON u.id = p.undoes",
+        "The ledger no longer knows which payment was undone: history does not mark undone payments, and undoing the same payment twice is not refused cleanly.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/store.py",
+        "state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)",
+        "state_dir.mkdir(mode=0o755, parents=True, exist_ok=True)",
+        "The state directory (payments, receipts) is created readable by other users instead of private.",
+        BROAD["ledger"],
+    ),
+]
+
+
 def copy_tree(target: Path) -> None:
     ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".hypothesis", "*.egg-info")
     shutil.copytree(ROOT, target, ignore=ignore, dirs_exist_ok=True)
@@ -984,15 +1247,16 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--batch",
-        choices=["all", "first", "unseen1", "unseen2"],
+        choices=["all", "first", "unseen1", "unseen2", "unseen3"],
         default="all",
         help="first: the 41 the tests were tuned on; unseen1: the 10 planted next without "
-        "looking; unseen2: the 42 planted on 2026-11-29 by a session that never saw the tests",
+        "looking; unseen2, unseen3: 42 and 32 planted on 2026-11-29 by sessions that never saw "
+        "the tests",
     )
     parser.add_argument("--target", type=float, default=90.0, help="percent to reach")
     args = parser.parse_args()
-    batches = {"first": MUTANTS, "unseen1": UNSEEN, "unseen2": UNSEEN_2}
-    pool = batches.get(args.batch, MUTANTS + UNSEEN + UNSEEN_2)
+    batches = {"first": MUTANTS, "unseen1": UNSEEN, "unseen2": UNSEEN_2, "unseen3": UNSEEN_3}
+    pool = batches.get(args.batch, MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3)
     mutants = [mutant for mutant in pool if not args.only or mutant.area == args.only]
     for mutant in mutants:
         original = (ROOT / mutant.path).read_text(encoding="utf-8")
