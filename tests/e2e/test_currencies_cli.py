@@ -48,3 +48,13 @@ def test_huf_keeps_iso_two_decimals(run_cli: Cli) -> None:
     done = run_cli("check")
     assert done.returncode == 0, done.stderr
     assert "HUF1,234.50" in done.stdout
+
+
+def test_plan_reads_a_currency_code_in_any_case(run_cli: Cli) -> None:
+    # ISO 4217 codes are upper case; `--currency usd` is the same currency, as in the config.
+    run_cli.write_config(_config("CNY", "100"))
+    done = run_cli("plan", "--currency", "usd", "--count", "2", "--principal", "100")
+    assert done.returncode == 0, done.stderr
+    assert "    currency: USD\n" in done.stdout
+    # 100.00 in two equal installments at 0%: 50.00 each, in dollars.
+    assert "largest $50.00; total $100.00 of which interest $0.00" in done.stdout

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import smtp
 from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
 from tests.support.service import (
     ServiceProcess,
@@ -371,3 +372,36 @@ def test_a_due_reminder_sent_late_is_logged_as_the_overdue_message_it_was(tmp_pa
     assert reminder["reminder"] == "overdue"
     assert cli(tmp_path, "run", "--once").returncode == 0
     assert recorder.kinds("late") == ["catchup"]  # and not sent again
+
+
+def test_each_loan_reaches_only_the_channels_it_names(tmp_path) -> None:
+    # SPEC §1: reminders.channels "which channels get this loan's reminders; default: every
+    # configured one". Three overdue loans, two real channels: the command program and a
+    # plain SMTP server on loopback.
+    recorder = Recorder(tmp_path)
+    due = stamp(datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2))
+    with smtp.smtp_server(mode="plain", auth=False) as server:
+        (tmp_path / "config.yaml").write_text(
+            "timezone: UTC\n"
+            "reminders: {before: [0s], overdue_every: never}\n"
+            "channels:\n"
+            f"  command: {{argv: [{recorder.script}]}}\n"
+            f"  email: {{host: {server.host}, port: {server.port}, security: none,\n"
+            "           from: reminders@example.com, to: me@example.com}\n"
+            f"calendar: {{path: {tmp_path / 'r.ics'}}}\n"
+            "loans:\n"
+            f'  - {{id: cmd, name: Cmd, plan: {{kind: once, due: "{due}", amount: 1}},\n'
+            "     reminders: {channels: [command]}}\n"
+            f'  - {{id: mail, name: Mail, plan: {{kind: once, due: "{due}", amount: 2}},\n'
+            "     reminders: {channels: [email]}}\n"
+            f'  - {{id: both, name: Both, plan: {{kind: once, due: "{due}", amount: 3}}}}\n',
+            encoding="utf-8",
+        )
+        done = cli(tmp_path, "run", "--once")
+        assert done.returncode == 0, done.stderr
+        mailed = sorted(str(message["Subject"]) for message in server.recorder.messages)
+    assert sorted(recorder.loans("done")) == ["both", "cmd"]
+    assert len(mailed) == 2 and "Both" in mailed[0] and "Mail" in mailed[1], mailed
+    assert sorted(
+        (key.split("/")[0], channel) for key, channel, _ in delivery_log(tmp_path / "state")
+    ) == [("both", "command"), ("both", "email"), ("cmd", "command"), ("mail", "email")]

@@ -369,6 +369,8 @@ def test_security_command_channel_passes_text_verbatim_never_through_a_shell(tmp
     assert any(
         line.startswith("REMINDERD_SUBJECT=") and hostile in line for line in text.splitlines()
     )
+    # An absence cannot be waited for: the pause only gives a command smuggled into the
+    # background (`&`) a moment to show itself; the program itself finished before the exit.
     time.sleep(0.2)
     assert not canary.exists()
     assert (home / "keep-me").read_text() == "still here"
