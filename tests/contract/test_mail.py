@@ -173,6 +173,20 @@ def test_email_refused_recipient_is_named(starttls_server, ca_file):
         EmailChannel(settings, environ=ENVIRON).send(sample_message())
 
 
+def test_email_one_refused_recipient_of_two_is_reported_not_taken_as_delivered(
+    starttls_server, ca_file
+):
+    # The server takes the message for me@ and refuses refuse-me@ (550): the reminder did not
+    # reach everyone it is for, so it is not "sent"; the log names who was refused.
+    to = ("me@example.test", "refuse-me@example.test")
+    settings = settings_for(starttls_server, ca_file=ca_file, to=to)
+    with pytest.raises(DeliveryError) as raised:
+        EmailChannel(settings, environ=ENVIRON).send(sample_message())
+    assert str(raised.value).startswith("recipient refused: refuse-me@example.test")
+    assert "me@example.test," not in str(raised.value)
+    assert len(starttls_server.recorder.messages) == 1  # me@ has it
+
+
 def test_email_temporary_failure_is_not_permanent(starttls_server, ca_file):
     channel = EmailChannel(settings_for(starttls_server, ca_file=ca_file), environ=ENVIRON)
     with pytest.raises(DeliveryError, match="temporary failure.*451") as raised:

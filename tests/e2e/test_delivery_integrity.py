@@ -21,6 +21,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -405,3 +406,31 @@ def test_each_loan_reaches_only_the_channels_it_names(tmp_path) -> None:
     assert sorted(
         (key.split("/")[0], channel) for key, channel, _ in delivery_log(tmp_path / "state")
     ) == [("both", "command"), ("both", "email"), ("cmd", "command"), ("mail", "email")]
+
+
+def test_a_due_reminder_missed_earlier_today_says_overdue_since_its_time(tmp_path) -> None:
+    # The "due today" reminder of 2 hours ago, sent only now (the machine was off), is an
+    # overdue message, not "due today". The loan's zone is chosen so that it is about noon
+    # there whenever the test runs: two hours earlier is the same local day.
+    offset = 12 - datetime.now(UTC).hour  # -11 … 12
+    zone = ZoneInfo("UTC" if offset == 0 else f"Etc/GMT{-offset:+d}")  # Etc/GMT-5 is UTC+5
+    due = (datetime.now(zone) - timedelta(hours=2)).replace(microsecond=0)
+    assert due.date() == datetime.now(zone).date()
+    subjects = tmp_path / "subjects.txt"
+    program = tmp_path / "keep-subject"
+    program.write_text(f'#!/bin/sh\nprintf "%s\\n" "$REMINDERD_SUBJECT" >> "{subjects}"\n')
+    program.chmod(0o755)
+    (tmp_path / "config.yaml").write_text(
+        f"timezone: {zone.key}\n"
+        "reminders: {before: [0s], overdue_every: never}\n"
+        f"channels:\n  command: {{argv: [{program}]}}\n"
+        f"calendar: {{path: {tmp_path / 'r.ics'}}}\n"
+        "loans:\n"
+        f'  - {{id: card, name: Card, plan: {{kind: once, due: "{due:%Y-%m-%d %H:%M:%S}", '
+        "amount: 80}}\n",
+        encoding="utf-8",
+    )
+    done = cli(tmp_path, "run", "--once")
+    assert done.returncode == 0, done.stderr
+    said = f"[missed] OVERDUE since {due:%H:%M}: Card CN¥80.00 (#1/1)"
+    assert subjects.read_text().splitlines() == [said]

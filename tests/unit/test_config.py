@@ -90,8 +90,12 @@ def test_parse_file_with_five_problems_reports_all_five_sorted_by_line() -> None
     assert "did you mean 'currency'" in problems[1]
 
 
-def test_parse_inline_password_in_world_readable_file_is_refused() -> None:
-    problems = problems_of("inline_password.yaml", mode=0o644)
+@pytest.mark.parametrize(
+    "mode",
+    [0o644, 0o640, 0o604, 0o620],  # readable by everyone, the group, others; group-writable
+)
+def test_parse_inline_password_in_a_file_others_can_open_is_refused(mode: int) -> None:
+    problems = problems_of("inline_password.yaml", mode=mode)
 
     assert len(problems) == 1
     assert problems[0].startswith("inline_password.yaml:7:15: channels.email.password: ")
@@ -141,6 +145,8 @@ def test_load_reads_the_file_mode_for_the_password_rule(tmp_path: Path) -> None:
         config.load(path)
 
     path.chmod(0o600)
+    assert config.load(path).channels.email is not None
+    path.chmod(0o400)  # read-only for its owner is private too
     assert config.load(path).channels.email is not None
 
 
