@@ -320,3 +320,25 @@ def test_parse_key_with_a_newline_stays_on_one_line() -> None:
     problems = text_problems('"a\\nb": 1\nloans: []\n')
 
     assert problems == ["config.yaml:1:1: a\\nb: unknown key"]
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount", "said"),
+    [
+        ("CNY", "12.345", "12.345 has too many decimals: CNY takes at most 2 decimals"),
+        ("JPY", "10.5", "10.5 has too many decimals: JPY takes no decimals"),
+        ("CNY", "0", "must be more than 0"),
+        ("CNY", "-5", "must be more than 0, got -5"),
+    ],
+)
+def test_a_config_amount_the_currency_cannot_hold_is_a_problem_not_rounded(
+    currency: str, amount: str, said: str
+) -> None:
+    # An amount in the config is a promise to a lender: 12.345 is not silently 12.35.
+    problems = text_problems(
+        f"currency: {currency}\nloans:\n  - id: a\n    name: A\n"
+        f"    plan: {{kind: once, due: 2030-01-15, amount: {amount}}}\n"
+    )
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("config.yaml:5:") and "loans[0].plan.amount" in problems[0]
+    assert said in problems[0], problems[0]

@@ -82,6 +82,23 @@ def test_overdue_paid_the_day_after_the_grace_costs_the_fee_and_that_day() -> No
     assert cost.total == Decimal("51.00")
 
 
+def test_overdue_fee_alone_is_charged_when_interest_is_frozen() -> None:
+    # 停息 with a late fee kept: daily_rate 0, fee 30, no grace. Due 03-01, unpaid on 03-10:
+    # no penalty interest, the fee of 30.00 (unpaid at the end of the due day); per day 0.
+    loan = _loan(
+        "    plan: {kind: once, due: 2026-03-01, amount: 1000}\n"
+        "    overdue: {daily_rate: 0, fee: 30}\n"
+    )
+    cost = _cost(loan, [], "2026-03-10")
+    assert (cost.penalty, cost.fees, cost.total, cost.per_day) == (
+        Decimal("0"),
+        Decimal("30"),
+        Decimal("30.00"),
+        Decimal("0.00"),
+    )
+    assert cost.days == 9
+
+
 def test_overdue_penalty_is_rounded_once_not_per_day() -> None:
     loan = _loan(
         "    plan: {kind: once, due: 2026-03-01, amount: 101}\n    overdue: {daily_rate: 0.0005}\n"

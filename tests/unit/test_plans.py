@@ -448,3 +448,34 @@ def test_config_principal_smaller_than_one_minor_unit_per_installment_is_an_erro
         "c.yaml:7:14: loans[0].plan.count: ¥0.05 cannot be split into 10 installments of at "
         "least ¥0.01"
     ]
+
+
+def test_recurring_with_a_count_is_numbered_of_its_count_and_with_until_it_is_open() -> None:
+    # SPEC §2: recurring takes `count` or `until`. With a count the person knows how many are
+    # left ("2/3"); with an end date the number is open ("2").
+    counted = one_loan(
+        "{kind: recurring, amount: 50, first_due: 2027-01-05, every: 1 month, count: 3}"
+    )
+    assert [(inst.of, inst.label()) for inst in plans.installments(counted)] == [
+        (3, "1/3"),
+        (3, "2/3"),
+        (3, "3/3"),
+    ]
+    until = one_loan(
+        "{kind: recurring, amount: 50, first_due: 2027-01-05, every: 1 month, until: 2027-03-05}"
+    )
+    assert [(inst.of, inst.label()) for inst in plans.installments(until)] == [
+        (None, "1"),
+        (None, "2"),
+        (None, "3"),
+    ]
+
+
+def test_every_two_weeks_falls_due_fourteen_days_apart() -> None:
+    # 2027-01-05 is a Tuesday; every 2 weeks: 01-19, 02-02 (14 and 28 days later), Tuesdays.
+    loan = one_loan(
+        "{kind: recurring, amount: 50, first_due: 2027-01-05, every: 2 weeks, count: 3}"
+    )
+    dues = [inst.due for inst in plans.installments(loan)]
+    assert dues == [date(2027, 1, 5), date(2027, 1, 19), date(2027, 2, 2)]
+    assert {due.isoweekday() for due in dues} == {2}

@@ -218,6 +218,17 @@ def test_settlement_partial_and_settled_are_both_described(config: Config) -> No
     assert settlement(after, before, "CNY").startswith("reopens 1/3 (CN¥1,000.00 owed)")
 
 
+def test_settlement_of_a_partly_paid_installment_names_what_this_payment_put_on_it(
+    config: Config,
+) -> None:
+    # 1,200 already paid: #1 settled, #2 has 200 of 1,000. Paying 800 more settles #2 with
+    # the 800 this payment put on it (not the 1,000 it now holds); #1 is not mentioned.
+    rows = plans.installments(config.loan("wallet"))
+    before = allocate(rows, Decimal(1200))
+    after = allocate(rows, Decimal(2000))
+    assert settlement(before, after, "CNY") == "settles 2/3 (CN¥800.00)"
+
+
 def test_settlement_overpayment_mentions_the_credit(config: Config) -> None:
     rows = plans.installments(config.loan("friend"))
     text = settlement(allocate(rows, Decimal(0)), allocate(rows, Decimal(400)), "USD")
