@@ -28,6 +28,7 @@ import pytest
 from tests.support import smtp
 from tests.support.dbus import NotificationServer, dbus_daemon_available, session_bus
 from tests.support.service import (
+    PATIENCE,
     ServiceProcess,
     reminderd_command,
     seconds_ahead,
@@ -434,3 +435,22 @@ def test_a_due_reminder_missed_earlier_today_says_overdue_since_its_time(tmp_pat
     assert done.returncode == 0, done.stderr
     said = f"[missed] OVERDUE since {due:%H:%M}: Card CN¥80.00 (#1/1)"
     assert subjects.read_text().splitlines() == [said]
+
+
+def test_a_reload_that_changes_only_a_channel_sends_through_the_new_one(tmp_path, services) -> None:
+    # The command's program is replaced (the locale stays): what falls due after the reload
+    # goes through the new program, none through the old.
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    old_dir.mkdir()
+    new_dir.mkdir()
+    old, new = Recorder(old_dir), Recorder(new_dir)
+    config = tmp_path / "config.yaml"
+    far = once("far", datetime.now(UTC) + timedelta(days=30))
+    write_config(config, far, channels=command_channel(old))
+    service = start(tmp_path, services)
+    soon = once("soon", seconds_ahead(3))
+    write_config(config, far + soon, channels=command_channel(new))
+    assert wait_for(lambda: "config reloaded" in service.log(), PATIENCE), service.log()
+    assert wait_for(lambda: new.loans("done")["soon"] == 1, PATIENCE), service.log()
+    assert old.lines("start") == []
+    assert service.stop() == 0
