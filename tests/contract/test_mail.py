@@ -187,6 +187,14 @@ def test_email_one_refused_recipient_of_two_is_reported_not_taken_as_delivered(
     assert len(starttls_server.recorder.messages) == 1  # me@ has it
 
 
+def test_email_to_header_names_every_recipient(starttls_server, ca_file):
+    to = ("me@example.test", "adviser@example.test")
+    settings = settings_for(starttls_server, ca_file=ca_file, to=to)
+    EmailChannel(settings, environ=ENVIRON).send(sample_message())
+    (mail,) = starttls_server.recorder.messages
+    assert mail["To"] == "me@example.test, adviser@example.test"
+
+
 def test_email_temporary_failure_is_not_permanent(starttls_server, ca_file):
     channel = EmailChannel(settings_for(starttls_server, ca_file=ca_file), environ=ENVIRON)
     with pytest.raises(DeliveryError, match="temporary failure.*451") as raised:

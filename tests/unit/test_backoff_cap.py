@@ -113,3 +113,41 @@ def test_deliverer_never_waits_more_than_ten_minutes_between_tries(tmp_path, due
         assert channel.attempts == 9 and channel.sent == []
     finally:
         deliverer.close()
+
+
+# ---- the delivery log's memory of the latest message: a clock set back must not bring an
+# older kind of message after a newer one.
+
+LEADS = """
+timezone: Asia/Shanghai
+reminders: {before: [1d, 0d], time: "09:00", overdue_every: 1d, channels: [command]}
+channels:
+  command: {argv: [/bin/true]}
+loans:
+  - id: a
+    name: Loan A
+    plan: {kind: once, due: 2027-03-10, amount: 100}
+"""
+
+
+def test_the_log_remembers_the_latest_message_and_an_older_kind_is_superseded(tmp_path) -> None:
+    from reminderd import ledger
+    from reminderd.delivery import logged, record
+
+    agenda = Agenda(parse(LEADS.encode(), Path("test.yaml")))
+    # Shanghai 09:00:30 on 03-09 (the 1-day lead), on 03-10 (due today), on 03-11 (overdue).
+    ahead, due, late = (agenda.due(AT_DUE + timedelta(days=days), {}) for days in (-1, 0, 1))
+    assert [d[0].kind for d in (ahead, due, late)] == ["ahead", "due", "overdue"]
+    state = tmp_path / "state"
+    for sent in (ahead[0], late[0]):  # the ahead one, then (the machine off on 03-10) overdue
+        record(state, sent, "command", state="sent", error=None, attempts=1)
+    conn = ledger.connect(state, create=False)
+    assert conn is not None
+    try:
+        seen = logged(conn, "a", 1)
+    finally:
+        conn.close()
+    # KIND_RANK: ahead 0, due 1, overdue 2; the latest is the overdue of 03-11 09:00 Shanghai.
+    assert seen.latest == (2, late[0].reminder.at)
+    assert seen.is_superseded(due[0])  # clock set back to 03-10: "due today" would contradict
+    assert not seen.is_superseded(agenda.due(AT_DUE + timedelta(days=2), {})[0])  # next repeat

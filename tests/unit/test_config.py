@@ -342,3 +342,22 @@ def test_a_config_amount_the_currency_cannot_hold_is_a_problem_not_rounded(
     assert len(problems) == 1, problems
     assert problems[0].startswith("config.yaml:5:") and "loans[0].plan.amount" in problems[0]
     assert said in problems[0], problems[0]
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ("password_env: SMTP_PW", "password_file: /run/secrets/smtp"),
+        ('password: "invented"', "password_env: SMTP_PW"),
+    ],
+)
+def test_two_password_sources_for_one_channel_are_a_problem(sources: tuple[str, str]) -> None:
+    # Which one would be used? Neither is guessed: the config names the conflict.
+    problems = text_problems(
+        "channels:\n  email:\n    host: smtp.example.com\n    from: me@example.com\n"
+        "    to: me@example.com\n    username: me\n"
+        + "".join(f"    {source}\n" for source in sources)
+        + "loans:\n  - {id: a, name: A, plan: {kind: once, due: 2030-01-15, amount: 1}}\n"
+    )
+    assert len(problems) == 1, problems
+    assert "channels.email.password" in problems[0] and "use only one of" in problems[0]

@@ -52,6 +52,24 @@ def test_connect_with_create_makes_a_private_wal_database(tmp_path, conn) -> Non
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 10_000
 
 
+def test_a_payment_keeps_the_day_it_was_made_not_the_day_it_was_recorded(conn) -> None:
+    # `pay --on 2026-11-20`, typed on 2026-12-01: the money counts from 11-20 (overdue cost,
+    # plan versions); when it was typed is kept apart.
+    with ledger.transaction(conn):
+        made = records.add(
+            conn,
+            loan_id="a",
+            amount=Decimal("30"),
+            currency="CNY",
+            paid_on=date(2026, 11, 20),
+            recorded_at=NOW,
+        )
+    payment = records.get(conn, made)
+    assert payment is not None
+    assert (payment.paid_on, payment.recorded_at) == (date(2026, 11, 20), NOW)
+    assert records.totals(conn).dated == {"a": ((date(2026, 11, 20), Decimal(30)),)}
+
+
 def test_paid_totals_nets_undo_entries_per_loan(tmp_path, conn) -> None:
     first = add(conn, "a", "100.10")
     add(conn, "a", "0.20")
