@@ -87,6 +87,8 @@ BROAD = {
         # message survived the list above and was caught by these.
         "tests/unit/test_messages.py",
         "tests/unit/test_overdue_group.py",
+        # Added after the fourth batch: `plan` had no test of its figures.
+        "tests/e2e/test_plan_cli.py",
     ],
     "plans": [
         "tests/unit/test_plans.py",
@@ -125,6 +127,7 @@ BROAD = {
         "tests/e2e/test_service.py",
         "tests/e2e/test_ledger_cli.py",
         "tests/e2e/test_front_door.py",  # run --once's exit status
+        "tests/e2e/test_calendar_lock.py",  # after the third batch: a pay taken in at once
         "tests/reliability/test_faults.py",
     ],
     "secrets": [
@@ -146,6 +149,7 @@ BROAD = {
         "tests/unit/test_ledger_migration.py",
         "tests/unit/test_ledger_watch.py",
         "tests/e2e/test_ledger_cli.py",
+        "tests/e2e/test_case.py",  # after the fourth batch: notes, documents, the sweep
         "tests/reliability/test_receipts_kill.py",
     ],
 }
