@@ -231,24 +231,24 @@ MUTANTS = [
     m(
         "plans",
         "reminderd/plans.py",
-        "if abs(exact - payment) > unit / 2:",
-        "if abs(exact - payment) >= unit / 2:",
+        "if abs(exact - level) > unit / 2:",
+        "if abs(exact - level) >= unit / 2:",
         "annuity re-levels on a tie",
         PLANS_TESTS,
     ),
     m(
         "plans",
         "reminderd/plans.py",
-        "if abs(exact - payment) > unit / 2:",
-        "if abs(exact - payment) > unit * 2:",
+        "if abs(exact - level) > unit / 2:",
+        "if abs(exact - level) > unit * 2:",
         "annuity re-levels too late (balloon)",
         PLANS_TESTS,
     ),
     m(
         "plans",
         "reminderd/plans.py",
-        "this_part = outstanding if last else min(part, outstanding)",
-        "this_part = min(part, outstanding)",
+        "    if last:\n        return outstanding, interest",
+        '    if last and plan.kind == "annuity":\n        return outstanding, interest',
         "equal principal: the last installment does not absorb the rest",
         PLANS_TESTS,
     ),
@@ -370,8 +370,8 @@ MUTANTS = [
     m(
         "delivery",
         "reminderd/delivery.py",
-        "RETRY_FIRST * (2 ** max(attempts - 1, 0))",
-        "RETRY_FIRST * (2 ** max(attempts, 0))",
+        "    return min(RETRY_FIRST * (2 ** min(max(attempts - 1, 0), 20)), RETRY_MAX)",
+        "    return min(RETRY_FIRST * (2 ** min(max(attempts, 0), 20)), RETRY_MAX)",
         "backoff off by one",
         DELIVERY_TESTS,
     ),
@@ -410,17 +410,17 @@ MUTANTS = [
     # ---- secrets
     m(
         "secrets",
-        "reminderd/channels/secrets.py",
-        "if info.st_mode & 0o077:",
-        "if info.st_mode & 0o007:",
+        "reminderd/platform/files.py",
+        "    return bool(mode & 0o077)",
+        "    return bool(mode & 0o007)",
         "group-readable secret file accepted",
         SECRET_TESTS,
     ),
     m(
         "secrets",
-        "reminderd/channels/secrets.py",
-        "if info.st_mode & 0o077:",
-        "if info.st_mode & 0o070:",
+        "reminderd/platform/files.py",
+        "    return bool(mode & 0o077)",
+        "    return bool(mode & 0o070)",
         "world-readable-only (0604) secret file accepted",
         SECRET_TESTS,
     ),
@@ -486,8 +486,8 @@ MUTANTS = [
     m(
         "ledger",
         "reminderd/ledger/records.py",
-        'conn.execute("SELECT loan_id, amount FROM payments")',
-        'conn.execute("SELECT loan_id, amount FROM payments WHERE undoes IS NULL")',
+        '"SELECT loan_id, paid_on, amount FROM payments ORDER BY paid_on, id"',
+        '"SELECT loan_id, paid_on, amount FROM payments WHERE undoes IS NULL ORDER BY paid_on, id"',
         "undo entries left out of the totals",
         LEDGER_TESTS,
     ),
@@ -510,7 +510,8 @@ MUTANTS = [
 ]
 
 # Planted after the list above reached 41/41 and before looking at what covers them: a check
-# that the score above was not bought by tuning tests to these very mutants.
+# that the score above was not bought by tuning tests to these very mutants. (Six of the 51
+# above and below were re-pointed on 2026-11-29 at the lines their code moved to.)
 UNSEEN = [
     m(
         "money",
@@ -587,8 +588,8 @@ UNSEEN = [
     m(
         "delivery",
         "reminderd/delivery.py",
-        "ok=error is None",
-        "ok=True",
+        "self.outcomes.append((due.reminder.key, name, error is None, error))",
+        "self.outcomes.append((due.reminder.key, name, True, error))",
         "a failed delivery logged as sent",
         DELIVERY_TESTS,
     ),
