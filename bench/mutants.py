@@ -87,8 +87,10 @@ BROAD = {
         # message survived the list above and was caught by these.
         "tests/unit/test_messages.py",
         "tests/unit/test_overdue_group.py",
-        # Added after the fourth batch: `plan` had no test of its figures.
+        # Added after the fourth batch: `plan` had no test of its figures, and config
+        # amounts are checked where the config is.
         "tests/e2e/test_plan_cli.py",
+        "tests/unit/test_config.py",
     ],
     "plans": [
         "tests/unit/test_plans.py",
@@ -133,6 +135,7 @@ BROAD = {
     "secrets": [
         "tests/unit/test_secret_paths.py",
         "tests/unit/test_channel_checks.py",
+        "tests/unit/test_config.py",  # after the fourth batch: password rules in the config
         "tests/contract/test_mail.py",
         "tests/reliability/test_security.py",
         "tests/e2e/test_front_door.py",
@@ -588,8 +591,8 @@ UNSEEN = [
     m(
         "delivery",
         "reminderd/delivery.py",
-        "self.outcomes.append((due.reminder.key, name, error is None, error))",
-        "self.outcomes.append((due.reminder.key, name, True, error))",
+        'state = "sent" if error is None else "failed"',
+        'state = "sent"',
         "a failed delivery logged as sent",
         DELIVERY_TESTS,
     ),
@@ -1449,6 +1452,253 @@ UNSEEN_4 = [
 ]
 
 
+# Planted on 2026-11-29 after every test of this round was in (the suite as it stands),
+# by another session told not to open tests/ or bench/ and not to reuse a line of the 155
+# above. Run against the BROAD tests of their area.
+UNSEEN_5 = [
+    m(
+        "money",
+        "reminderd/money.py",
+        "stripped = text.translate(_FULL_WIDTH).strip()",
+        "stripped = text.strip()",
+        "Amounts typed with a Chinese input method (full-width digits such as '１２００' or '１，２００') are refused by pay and plan instead of being read as 1200.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/config.py",
+        'currency = raw.get("currency", currency)',
+        'currency = top.get("currency", currency)',
+        "A loan's own `currency:` is ignored: every loan is taken in the config's default currency (a JPY loan is treated, rounded and shown as CNY).",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/text/__init__.py",
+        '_BABEL_LOCALE = {"en": "en", "zh_CN": "zh_Hans_CN"}',
+        '_BABEL_LOCALE = {"en": "en", "zh_CN": "en"}',
+        "With locale zh_CN, money is formatted the English way (CNY shows as 'CN¥' instead of '¥', JPY as '¥' instead of 'JP¥').",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/planner.py",
+        "interest = sum((inst.interest for inst in rows), Decimal(0))",
+        "interest = sum((inst.principal for inst in rows), Decimal(0))",
+        "The `plan` summary reports the total principal as the total interest of the proposed plan.",
+        BROAD["money"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "return annual_rate * every.count / _PERIODS_PER_YEAR[every.unit]",
+        "return annual_rate / _PERIODS_PER_YEAR[every.unit]",
+        "An annuity paid every N months/weeks (N > 1) computes its level payment from a one-period rate: the payment is too small and the last installment balloons.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "return first + timedelta(days=every.count * times)",
+        "return first + timedelta(days=times)",
+        "Plans with `every: N days` ignore N: a '14 days' plan falls due every day.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/durations.py",
+        "seconds=hours * 3600 + minutes * 60 + seconds)",
+        "seconds=hours * 3600 + minutes * 3600 + seconds)",
+        "Minute durations are read as hours: a reminder lead of '30m' fires 30 hours before the due time (and 'overdue_every: 30m' repeats every 30 hours).",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/model.py",
+        'return f"{self.number}/{self.of}" if self.of else f"{self.number}"',
+        'return f"{self.number}/{self.of}"',
+        "Installments of an open-ended recurring bill (with `until`) are labelled '3/None' in reminders, check and tables instead of '3'.",
+        BROAD["plans"],
+    ),
+    m(
+        "reminders",
+        "reminderd/reminders.py",
+        "at = lead.before(inst.due_at)",
+        "at = lead.after(inst.due_at)",
+        "Pre-due reminders are scheduled after the due instant instead of before it (a 7d lead fires a week late); upcoming --json lists them after the due date.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "days_left = (inst.due - now_local.date()).days",
+        "days_left = (now_local.date() - inst.due).days",
+        "Every advance reminder ('due in 7 days') is worded as 'due today'.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "on = loan.renegotiated[version - 2].on",
+        "on = loan.renegotiated[version - 1].on",
+        "Reminders for installments of a renegotiated plan name the wrong agreement date, or fail to render at all for the latest agreement (so they are never delivered).",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "catch_up = now - candidate.at > GRACE",
+        "catch_up = candidate.at - now > GRACE",
+        "A reminder found long after its time (service down, machine asleep) is no longer marked as missed/sent late.",
+        BROAD["reminders"],
+    ),
+    m(
+        "standing",
+        "reminderd/standing.py",
+        "return self.superseded or self.rolled_on is not None",
+        "return self.superseded and self.rolled_on is not None",
+        "Installments rolled into a new agreement still count as open: they keep being reminded and listed as overdue in upcoming.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/core/overdue.py",
+        "if first > last:",
+        "if first >= last:",
+        "On the first day after the grace period the overdue cost shows nothing: no penalty interest for that day and no late fee until a day later.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/core/forecast.py",
+        "target = min(open_debts, key=lambda d: (d.balance, d.loan.id))",
+        "target = max(open_debts, key=lambda d: (d.balance, d.loan.id))",
+        "The snowball strategy in forecast puts the extra money on the largest balance first instead of the smallest.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/views.py",
+        "elif now < due_at <= horizon:",
+        "elif due_at <= horizon:",
+        "upcoming lists installments that are already paid and past (status settled) alongside the real ones.",
+        BROAD["standing"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        'upper = prefix[:-1] + chr(ord("/") + 1)',
+        'upper = prefix + chr(ord("/") + 1)',
+        "The delivery log is never found when deciding what to send: a reminder already sent is sent again on every check and after each restart or `run --once`.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        "failed = [outcome for outcome in self.deliverer.outcomes if not outcome[2]]",
+        "failed = [outcome for outcome in self.deliverer.outcomes if outcome[2]]",
+        "`run --once` exits with status 1 and logs 'not delivered' when reminders were sent successfully, and exits 0 when a channel failed.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        "not 0 < number <= len(standing.rows)",
+        "not 0 < number < len(standing.rows)",
+        "Clicking 'Paid' (or 'Snooze') on the notification of a loan's last installment does nothing.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/command.py",
+        "hidden = ALWAYS_WITHHELD | set(withhold)",
+        "hidden = ALWAYS_WITHHELD",
+        "The command channel's program inherits the environment variable holding the SMTP password (or apprise URLs) when its name does not start with REMINDERD_.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/desktop.py",
+        'if "body-markup" in capabilities:',
+        'if "body-markup" not in capabilities:',
+        "Desktop notification bodies are HTML-escaped for servers that show plain text ('&amp;' appears) and left raw for servers that interpret markup ('<' text breaks or vanishes).",
+        BROAD["delivery"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/secrets.py",
+        "        check_private(path)\n",
+        "",
+        "A password file that other users can read is accepted and used (by the service and by check) instead of being refused.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/config.py",
+        "return parse(data, path, mode=mode, environ=environ)",
+        "return parse(data, path, environ=environ)",
+        "A config file holding an inline password is accepted even when other users can read it.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/checks.py",
+        "return [Finding(ERROR, key, error.message, error.key, tuple(error.fields.items()))]",
+        "return [Finding(UNVERIFIED, key, error.message, error.key, tuple(error.fields.items()))]",
+        "check reports a missing, unreadable or world-readable password file only as 'could not verify' and exits 0; the service status no longer shows it as a channel problem.",
+        BROAD["secrets"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/mail.py",
+        "ca_file = self.settings.ca_file",
+        "ca_file = None",
+        "The e-mail channel ignores `ca_file`: a server whose certificate is signed by the user's own CA is refused with a certificate error.",
+        BROAD["tls"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/mail.py",
+        "return smtplib.SMTP_SSL(",
+        "return smtplib.SMTP(",
+        "`security: ssl` never works: every e-mail fails with an unexpected error instead of connecting over TLS.",
+        BROAD["tls"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/mail.py",
+        'raise DeliveryError(\n                        "the server does not offer STARTTLS',
+        'DeliveryError(\n                        "the server does not offer STARTTLS',
+        "When the server does not offer STARTTLS the user is no longer told so; the failure is reported as a confusing 'does not offer AUTH' error.",
+        BROAD["tls"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/records.py",
+        "return listing(conn, loan_id)",
+        "return listing(conn)",
+        "`history LOAN` (and --json) lists the payments of every loan, not only that loan's.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/receipts.py",
+        "return Receipt(source=source, name=source.name, size=info.st_size)",
+        "return Receipt(source=source, name=text, size=info.st_size)",
+        "The receipt's original name is recorded as the whole path typed on the command line (e.g. '~/scans/receipt.pdf') instead of the file name, in history and the case file.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/notes.py",
+        "\"WHERE loan_id = ? AND state = 'sent' ORDER BY updated_at, fire_at, channel\"",
+        '"WHERE loan_id = ? ORDER BY updated_at, fire_at, channel"',
+        "The case file lists reminders that failed or were only being attempted as if they had been sent.",
+        BROAD["ledger"],
+    ),
+]
+
+
 def copy_tree(target: Path) -> None:
     ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".hypothesis", "*.egg-info")
     shutil.copytree(ROOT, target, ignore=ignore, dirs_exist_ok=True)
@@ -1499,10 +1749,10 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--batch",
-        choices=["all", "first", "unseen1", "unseen2", "unseen3", "unseen4"],
+        choices=["all", "first", "unseen1", "unseen2", "unseen3", "unseen4", "unseen5"],
         default="all",
         help="first: the 41 the tests were tuned on; unseen1: the 10 planted next without "
-        "looking; unseen2, unseen3, unseen4: 42, 32 and 30 planted on 2026-11-29 by sessions "
+        "looking; unseen2 … unseen5: 42, 32, 30 and 30 planted on 2026-11-29 by sessions "
         "that never saw the tests",
     )
     parser.add_argument("--target", type=float, default=90.0, help="percent to reach")
@@ -1513,8 +1763,9 @@ def main() -> int:
         "unseen2": UNSEEN_2,
         "unseen3": UNSEEN_3,
         "unseen4": UNSEEN_4,
+        "unseen5": UNSEEN_5,
     }
-    pool = batches.get(args.batch, MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4)
+    pool = batches.get(args.batch, MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4 + UNSEEN_5)
     mutants = [mutant for mutant in pool if not args.only or mutant.area == args.only]
     for mutant in mutants:
         original = (ROOT / mutant.path).read_text(encoding="utf-8")
