@@ -467,7 +467,7 @@ class Service:
                 try:
                     if not os.read(read_fd, 512):
                         return
-                except OSError:  # closed at shutdown
+                except OSError:  # the pipe is unusable: nothing more to relay
                     return
                 scheduler = self.scheduler
                 with contextlib.suppress(AttributeError):  # not started yet: no event to set
