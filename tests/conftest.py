@@ -60,3 +60,13 @@ def browser() -> Iterator[Any]:
 
     with launch() as chromium:
         yield chromium
+
+
+@pytest.fixture
+def services() -> Iterator[list[Any]]:
+    """The services a test starts (``tests.support.service.ServiceProcess``), killed after it
+    whatever its outcome."""
+    started: list[Any] = []
+    yield started
+    for service in started:
+        service.kill()

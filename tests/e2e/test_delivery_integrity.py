@@ -113,14 +113,6 @@ def delivery_log(state: Path) -> list[tuple[str, str, str]]:
         ).fetchall()
 
 
-@pytest.fixture
-def services():
-    started: list[ServiceProcess] = []
-    yield started
-    for service in started:
-        service.kill()
-
-
 def start(tmp_path: Path, services: list, env: dict | None = None, **options) -> ServiceProcess:
     service = ServiceProcess(
         tmp_path / "config.yaml", tmp_path / "state", {"HOME": str(tmp_path), **(env or {})}

@@ -34,14 +34,6 @@ DEADLINE = 40.0
 needs_faketime = pytest.mark.skipif(not FAKETIME.exists(), reason="needs libfaketime")
 
 
-@pytest.fixture
-def services():
-    started: list[ServiceProcess] = []
-    yield started
-    for service in started:
-        service.kill()
-
-
 class FakeClock:
     """The offset file libfaketime reads: ``+3600`` is an hour ahead of the real clock."""
 

@@ -52,14 +52,6 @@ class FlakyRecorder(Recorder):
         return await super().handle_DATA(server, session, envelope)
 
 
-@pytest.fixture
-def services():
-    started = []
-    yield started
-    for service in started:
-        service.kill()
-
-
 def test_fault_smtp_4xx_is_retried_and_delivered_5xx_is_logged_with_its_reason(
     tmp_path, server_context, ca_file, services
 ) -> None:
