@@ -270,3 +270,36 @@ def test_case_the_service_keeps_the_agreement_document_the_first_time(run_cli) -
     kept = run_cli.state_dir / "receipts" / f"{rows[0][3]}.pdf"
     assert kept.read_bytes() == b"%PDF-1.4 signed\n"
     assert kept.stat().st_mode & 0o077 == 0
+
+
+def test_case_lists_a_reminder_only_once_a_channel_took_it(run_cli) -> None:  # noqa: ANN001
+    # One installment of 500 due 3 days ago: `run --once` owes an overdue reminder. The
+    # channel first refuses it (`false` exits 1): the case file says "reminders sent", so a
+    # failed attempt is not one. Once `true` takes it, it is listed, once.
+    def config(program: str) -> str:
+        return f"""
+timezone: UTC
+channels:
+  command: {{argv: ["{program}"]}}
+calendar: {{path: {run_cli.root / "calendar.ics"}}}
+loans:
+  - id: w
+    name: Wallet W
+    plan: {{kind: once, due: {day(-3)}, amount: 500}}
+"""
+
+    def reminders() -> list[tuple[str, int, str]]:
+        case = run_cli.json("case", "w", "--json")
+        return [
+            (event["channel"], event["number"], event["reminder"])
+            for event in case["events"]
+            if event["kind"] == "reminder"
+        ]
+
+    run_cli.write_config(config(shutil.which("false") or "/bin/false"))
+    assert run_cli("run", "--once").returncode == 1
+    assert reminders() == []
+    run_cli.write_config(config(shutil.which("true") or "/bin/true"))
+    done = run_cli("run", "--once")
+    assert done.returncode == 0, done.stderr
+    assert reminders() == [("command", 1, "overdue")]

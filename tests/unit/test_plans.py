@@ -479,3 +479,12 @@ def test_every_two_weeks_falls_due_fourteen_days_apart() -> None:
     dues = [inst.due for inst in plans.installments(loan)]
     assert dues == [date(2027, 1, 5), date(2027, 1, 19), date(2027, 2, 2)]
     assert {due.isoweekday() for due in dues} == {2}
+
+
+def test_every_ten_days_falls_due_ten_days_apart_across_a_month_end() -> None:
+    # every: 10 days from 2027-01-25: 01-25, 02-04 (25 + 10 = 35 = 31 + 4), 02-14.
+    loan = one_loan(
+        "{kind: recurring, amount: 50, first_due: 2027-01-25, every: 10 days, count: 3}"
+    )
+    dues = [inst.due for inst in plans.installments(loan)]
+    assert dues == [date(2027, 1, 25), date(2027, 2, 4), date(2027, 2, 14)]
