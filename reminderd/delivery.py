@@ -25,6 +25,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -206,6 +207,7 @@ class Deliverer:
             self._channels = dict(channels)
             for name in removed:
                 self._queues.pop(name).put(None)  # after the queued items, which it drops
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
             for name in self._channels:
                 if name not in self._queues:
                     work: queue.Queue[tuple[Due, int] | None] = queue.Queue()
@@ -282,15 +284,30 @@ class Deliverer:
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
 
-    def close(self) -> None:
-        """Stop the workers (each after the item in hand) and close the channels."""
+    def close(self, wait: float = 0.0) -> list[str]:
+        """Stop the workers, each after the item in hand, waiting up to ``wait`` seconds in
+        all for them; then close the channels. Return the names of the workers still sending
+        when the wait ran out (their pairs stay "attempting" in the log).
+
+        Waiting matters at a stop: a send cut off by the exit is logged neither sent nor
+        failed, and a worker left running while the interpreter finalizes is a daemon thread
+        that wakes to a dying process (Python 3.11 ends such a thread with ``pthread_exit``,
+        which can abort the whole process after "reminderd stopped"). And a channel is closed
+        only once its worker is done with it, never under a send."""
         self._closing.set()
         with self._lock:
             queues = list(self._queues.values())
-            channels = list(self._channels.values())
+            threads = list(self._threads)
         for work in queues:
             work.put(None)
+        deadline = time.monotonic() + wait
+        for thread in threads:
+            thread.join(max(deadline - time.monotonic(), 0))
+        busy = [thread.name.removeprefix("deliver-") for thread in threads if thread.is_alive()]
+        with self._lock:
+            channels = [channel for name, channel in self._channels.items() if name not in busy]
         _close_all(channels)
+        return busy
 
     def _work(self, name: str, work: queue.Queue[tuple[Due, int] | None]) -> None:
         while True:

@@ -86,7 +86,7 @@ class ConfigWatcher:
     def stop(self) -> None:
         if self._thread is not None:
             os.write(self._stop_write, b"x")
-            self._thread.join(timeout=2)
+            self._thread.join(timeout=30)  # it answers at once; a loaded machine may be slow
         for fd in (self._fd, self._stop_read, self._stop_write):
             if fd >= 0:
                 os.close(fd)

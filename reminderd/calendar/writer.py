@@ -83,7 +83,7 @@ class CalendarWriter:
         with self._condition:
             self._stopping = True
             self._condition.notify_all()
-        self._thread.join(timeout=2)
+        self._thread.join(timeout=30)  # the write in hand finishes (atomic: never half a file)
 
     def _loop(self) -> None:
         while True:

@@ -59,4 +59,4 @@ class PollingWatcher:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=2)
+            self._thread.join(timeout=30)  # it answers at once; a loaded machine may be slow

@@ -225,6 +225,28 @@ def test_kill_9_while_sending_leaves_attempting_and_the_next_start_sends_it_once
     assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key, key]
 
 
+def test_stop_while_sending_waits_for_the_send_and_logs_it_sent_once(tmp_path, services) -> None:
+    # SIGTERM lands while the channel's program is running (3 s). The stop waits for the send
+    # in hand: the program finishes, the log says "sent" before the service exits, and the
+    # next start does not send it again (a sentinel behind it on the same first-in first-out
+    # worker proves it had its chance).
+    recorder = Recorder(tmp_path, sleep=3)
+    config = tmp_path / "config.yaml"
+    write_config(config, once("k1", seconds_ahead(2)), channels=command_channel(recorder))
+    first = start(tmp_path, services)
+    assert wait_for(lambda: recorder.lines("start"), DEADLINE), first.log()
+    assert first.stop() == 0
+    [(key, channel, state)] = delivery_log(tmp_path / "state")
+    assert (channel, state) == ("command", "sent"), first.log()
+    assert recorder.lines("done") == [key]
+    loans = once("k1", datetime.fromisoformat(key.split("/", 3)[3])) + once("zz", seconds_ahead(2))
+    write_config(config, loans, channels=command_channel(Recorder(tmp_path)))
+    second = start(tmp_path, services)
+    assert wait_for(lambda: "zz" in recorder.loans("done"), DEADLINE), second.log()
+    assert second.stop() == 0
+    assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key]
+
+
 needs_dbus = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
 
 
