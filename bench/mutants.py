@@ -1698,6 +1698,252 @@ UNSEEN_5 = [
     ),
 ]
 
+# Planted on 2026-11-29 (session 12) after the stop fix and the tests for unseen5's two
+# survivors, by another session told not to open tests/ or bench/ and not to reuse a line
+# of the 185 above. Run against the BROAD tests of their area.
+UNSEEN_6 = [
+    m(
+        "money",
+        "reminderd/money.py",
+        "last = max(end for end, _territory, _successors in ended)",
+        "last = min(end for end, _territory, _successors in ended)",
+        "A withdrawn currency such as ANG is reported with its earliest end (Aruba 1986, now AWG) instead of the latest one (Curaçao/Sint Maarten 2025, now XCG).",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/money.py",
+        '_AMOUNT_TEXT = re.compile(r"[+-]?(\\d+(\\.\\d*)?|\\.\\d+)", re.ASCII)',
+        '_AMOUNT_TEXT = re.compile(r"[+-]?\\d+(\\.\\d*)?", re.ASCII)',
+        "An amount written without a leading zero (`pay car .50`, `--principal .5`) is refused as not a number.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/core/forecast.py",
+        "room = max(budget - due - bills, Decimal(0))",
+        "room = max(budget - due, Decimal(0))",
+        "With `forecast --budget`, ongoing bills are not taken out of the monthly budget, so the forecast pays more ahead than the budget allows and shows the debt ending too early.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/core/forecast.py",
+        "room = (extra or Decimal(0)) + max(planned - due, Decimal(0))",
+        "room = extra or Decimal(0)",
+        "With `forecast --extra X`, installments freed by paying ahead no longer roll on to the next debt, so the forecast pays less each month and the debt-free month comes later.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/planner.py",
+        "interest = money.round_money(principal * rate, currency)",
+        "interest = money.round_money(principal * annual_rate, currency)",
+        "When no plan fits the budget, `plan` quotes a year's interest as the per-installment interest that alone exceeds the budget.",
+        BROAD["money"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "factor = (1 + rate) ** count",
+        "factor = (1 + rate) ** (count - 1)",
+        "Annuity (等额本息) plans with interest get the wrong level payment, so every installment amount in the schedule is off.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "        outstanding -= part\n",
+        "        outstanding -= part + interest\n",
+        "Amortized plans reduce the balance by the whole installment (interest included), so later interest, installment amounts and balances are too low.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/workdays.py",
+        "if is_working_day(moved, holidays_code):",
+        "if is_working_day(day, holidays_code):",
+        "With `adjust: following/preceding`, a due date on a weekend or holiday is never moved to a working day.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "specs.append(DueSpec(day, plan.first_due.at))",
+        "specs.append(DueSpec(day))",
+        "A time of day written in `first_due` (e.g. `2026-01-15 18:00`) is ignored; installments fall due at the reminders' default time instead.",
+        BROAD["plans"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "until = max(min(edges), now + _TICK)",
+        "until = max(max(edges), now + _TICK)",
+        "The agenda keeps a loan's cached answer until its last edge rather than its first, so a reminder whose instant passes is not reported as due (and not sent) until much later.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        'return [item for item in items if item.kind != "overdue"] + [lead]',
+        "return [lead]",
+        "When two or more installments of a loan are overdue, that loan's other pending (ahead/due) reminders are dropped and never sent.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "for until in snoozes.values():\n            if until > now and (best is None or until < best):",
+        "for until in snoozes.values():\n            if until > now and (best is None or until > best):",
+        "The service's next wake-up ignores a snooze that ends before the next reminder, so a snoozed reminder comes back late instead of after the hour.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "days=_days(max((today - inst.due).days, 0), loc),",
+        "days=_days(max((inst.due - today).days, 0), loc),",
+        'A grouped overdue message says every installment is "0 days overdue".',
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/service.py",
+        'cost = of_loan(due.loan, self._paid(), now) if due.kind == "overdue" else None',
+        'cost = of_loan(due.loan, self._paid(), now) if due.reminder.kind == "overdue" else None',
+        "A missed ahead/due reminder sent late as an overdue message leaves out the penalty/late-cost line.",
+        BROAD["reminders"],
+    ),
+    m(
+        "standing",
+        "reminderd/standing.py",
+        "return sum((_counted(row) for row in self.rows), Decimal(0))",
+        "return sum((row.installment.amount for row in self.rows), Decimal(0))",
+        "For a renegotiated loan, status totals (and outstanding) count superseded and rolled installments in full, inflating what the loan asks for.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/core/overdue.py",
+        "for change in [*changes, last + _ONE_DAY]:",
+        "for change in [*changes, last]:",
+        "Penalty interest leaves out the current day, so the overdue cost in status and reminders is one day's penalty short.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/accounts/report.py",
+        '"settled": sum(1 for row in standing.rows if row.settled),',
+        '"settled": sum(1 for row in standing.rows if row.paid > 0),',
+        "`status --json` counts partly paid installments as settled.",
+        BROAD["standing"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        'KIND_RANK = {"ahead": 0, "due": 1, "overdue": 2}',
+        'KIND_RANK = {"ahead": 0, "due": 2, "overdue": 1}',
+        'Once a "due" reminder went out, the later overdue reminders for that installment count as superseded and are never sent.',
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/command.py",
+        "if completed.returncode != 0:",
+        "if completed.returncode > 0:",
+        "A command channel program killed by a signal counts as delivered, so the reminder is logged as sent and never retried.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/command.py",
+        'return lines[-1][:200] if lines else ""',
+        'return lines[0][:200] if lines else ""',
+        "When the command fails, the delivery error quotes the first line of its stderr instead of the last (the program's actual final words).",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        'kind="catchup" if due.catch_up else due.kind,',
+        "kind=due.kind,",
+        "Reminders sent late after downtime are no longer marked `catchup` to channels (REMINDERD_KIND, X-Reminderd-Kind).",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "for member in due.members:",
+        "for member in due.group:",
+        "An ungrouped reminder is never written to the delivery log (only a group's other members are), so it is sent again on every check.",
+        BROAD["delivery"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/__init__.py",
+        "if channels.apprise and channels.apprise.urls_env:",
+        "if channels.apprise and channels.apprise.urls:",
+        "When apprise URLs come from `urls_env`, that variable (holding tokens) is passed to the command channel's program.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/secrets.py",
+        "if _VARIABLE_NAME.fullmatch(name):",
+        "if _VARIABLE_NAME.match(name):",
+        'A password pasted into `password_env` that starts with a capital letter is echoed back in error messages as "the variable <password>".',
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/model.py",
+        "return bool(self.env or self.file or self.inline)",
+        "return bool(self.env or self.inline)",
+        "An e-mail login with `password_file` is reported by check/status as having no password configured.",
+        BROAD["secrets"],
+    ),
+    m(
+        "tls",
+        "reminderd/config.py",
+        'security = raw.get("security", "starttls")',
+        'security = raw.get("security", "none")',
+        "An e-mail channel without an explicit `security:` talks plain SMTP on port 25 and sends the password unencrypted instead of using STARTTLS.",
+        BROAD["tls"],
+    ),
+    m(
+        "tls",
+        "reminderd/config.py",
+        'DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}',
+        'DEFAULT_PORTS = {"starttls": 465, "ssl": 587, "none": 25}',
+        "Without an explicit port, STARTTLS connects to 465 and implicit TLS to 587, so the TLS handshake fails against ordinary servers.",
+        BROAD["tls"],
+    ),
+    m(
+        "ledger",
+        "reminderd/accounts/commands.py",
+        "if day > today:",
+        "if day >= today:",
+        "`pay LOAN AMOUNT --on <today>` is refused as a date in the future.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/accounts/commands.py",
+        "amount=cash(-entry.amount, entry.currency, locale),",
+        "amount=cash(entry.amount, entry.currency, locale),",
+        "`pay --undo ID` reports the undone payment with a negative amount.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/notes.py",
+        "for version, agreement in enumerate(loan.renegotiated, start=2)",
+        "for version, agreement in enumerate(loan.renegotiated, start=1)",
+        "Agreement documents are kept under the wrong plan version (the first agreement's as version 1), so the case file shows them against the wrong agreement.",
+        BROAD["ledger"],
+    ),
+]
+
 
 def copy_tree(target: Path) -> None:
     ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".hypothesis", "*.egg-info")
@@ -1749,10 +1995,10 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--batch",
-        choices=["all", "first", "unseen1", "unseen2", "unseen3", "unseen4", "unseen5"],
+        choices=["all", "first", "unseen1", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6"],
         default="all",
         help="first: the 41 the tests were tuned on; unseen1: the 10 planted next without "
-        "looking; unseen2 … unseen5: 42, 32, 30 and 30 planted on 2026-11-29 by sessions "
+        "looking; unseen2 … unseen6: 42, 32, 30, 30 and 30 planted on 2026-11-29 by sessions "
         "that never saw the tests",
     )
     parser.add_argument("--target", type=float, default=90.0, help="percent to reach")
@@ -1764,8 +2010,11 @@ def main() -> int:
         "unseen3": UNSEEN_3,
         "unseen4": UNSEEN_4,
         "unseen5": UNSEEN_5,
+        "unseen6": UNSEEN_6,
     }
-    pool = batches.get(args.batch, MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4 + UNSEEN_5)
+    pool = batches.get(
+        args.batch, MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4 + UNSEEN_5 + UNSEEN_6
+    )
     mutants = [mutant for mutant in pool if not args.only or mutant.area == args.only]
     for mutant in mutants:
         original = (ROOT / mutant.path).read_text(encoding="utf-8")
