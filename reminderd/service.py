@@ -466,15 +466,15 @@ class Service:
         signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
 
         def relay() -> None:
-            while True:
-                try:
-                    if not os.read(read_fd, 512):
-                        return
-                except OSError:  # the pipe is unusable: nothing more to relay
-                    return
-                scheduler = self.scheduler
-                with contextlib.suppress(AttributeError):  # not started yet: no event to set
-                    scheduler.wakeup()
+            try:
+                while os.read(read_fd, 512):  # b"": the write end closed, the service stops
+                    scheduler = self.scheduler
+                    with contextlib.suppress(AttributeError):  # not started yet: no event
+                        scheduler.wakeup()
+            except OSError:  # the pipe is unusable: nothing more to relay
+                pass
+            finally:
+                os.close(read_fd)
 
         thread = threading.Thread(target=relay, name="signal-relay", daemon=True)
         thread.start()
