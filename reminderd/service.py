@@ -58,8 +58,12 @@ def run(args: argparse.Namespace, context: Context) -> int:
     from reminderd import logsetup
 
     logsetup.setup()
+    from reminderd.platform.poll import signature
+
+    loaded = signature(context.config_path)  # taken before reading: an edit after it shows
     config = context.config()
     service = Service(context, config)
+    service.loaded_signature = loaded
     service.keep_documents()
     if args.once:
         return service.run_once()
@@ -90,6 +94,9 @@ class Service:
         self._clock_thread: threading.Thread | None = None
         self._jobs: Any = None  # the scheduler's one job worker, while the service runs
         self._relay: tuple[int, threading.Thread] | None = None  # wake-up fd's write end
+        # The config file's identity, size and time as it was read (reminderd.platform.poll):
+        # an edit saved before the file watcher starts is noticed by comparing.
+        self.loaded_signature: Any = None
         conn = ledger.connect(self.state_dir, create=True)  # fails early on a bad state dir
         if conn is not None:
             from reminderd.ledger import receipts
@@ -228,6 +235,14 @@ class Service:
             executors={"default": self._jobs},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
+        # Both jobs stay for the service's life; only their next run time changes. Added
+        # first, so that the watchers started below can re-time them at once.
+        self.scheduler.add_job(
+            self._tick, "interval", seconds=NEVER.total_seconds(), id="tick", next_run_time=None
+        )
+        self.scheduler.add_job(
+            self._reload, "interval", seconds=NEVER.total_seconds(), id="reload", next_run_time=None
+        )
         from reminderd.calendar.writer import CalendarWriter
 
         self.calendar = CalendarWriter(on_written=self._calendar_written, read_paid=self._paid)
@@ -246,13 +261,6 @@ class Service:
             if signum is not None:
                 signal.signal(signum, handler)
         self._wake_on_signals()
-        # Both jobs stay for the service's life; only their next run time changes.
-        self.scheduler.add_job(
-            self._tick, "interval", seconds=NEVER.total_seconds(), id="tick", next_run_time=None
-        )
-        self.scheduler.add_job(
-            self._reload, "interval", seconds=NEVER.total_seconds(), id="reload", next_run_time=None
-        )
         # Deliver what is due and say READY at once; the calendar (seconds for thousands of
         # loans) is written by the first tick, which runs as soon as the scheduler starts.
         upcoming = self.check(calendar=False)
@@ -557,6 +565,12 @@ class Service:
             self.watcher.stop()
             self.watcher = PollingWatcher(self.context.config_path, self.request_reload)
             self.watcher.start()
+        from reminderd.platform.poll import signature
+
+        if signature(self.context.config_path) != self.loaded_signature:
+            # Saved between the first read and the watch: no event will ever say so.
+            log.info("the config file changed while the service was starting; reloading")
+            self.request_reload()
 
     def _start_actions(self, desktop: Any) -> tuple[Any, threading.Event, threading.Thread] | None:
         """Listen for the desktop notification's "Paid" and "Snooze" buttons. On D-Bus the

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0
 
 
-def _signature(path: Path) -> tuple[int, int, int, int] | None:
+def signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells one version of the file from the next: its time, size and identity."""
     try:
         info = os.stat(path)
     except OSError:
@@ -38,12 +39,12 @@ class PollingWatcher:
 
     def start(self) -> bool:
         """Start looking; always True (stat works everywhere)."""
-        seen = _signature(self.path)
+        seen = signature(self.path)
 
         def loop() -> None:
             nonlocal seen
             while not self._stop.wait(self.interval):
-                now = _signature(self.path)
+                now = signature(self.path)
                 if now == seen or now is None:
                     continue
                 seen = now

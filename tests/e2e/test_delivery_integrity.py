@@ -247,6 +247,46 @@ def test_stop_while_sending_waits_for_the_send_and_logs_it_sent_once(tmp_path, s
     assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key]
 
 
+def test_config_saved_while_the_service_starts_is_picked_up(tmp_path, services) -> None:
+    # The service reads the config, then keeps the agreement documents it names, then starts
+    # watching the file: a save in between makes no event. To land one there for sure, the
+    # ledger is held locked (as a `pay` in progress would) so that keeping the document waits
+    # on it; the document's copy appearing in the state dir says the config was read. A loan
+    # added by that save must still be reminded of.
+    recorder = Recorder(tmp_path)
+    config = tmp_path / "config.yaml"
+    document = tmp_path / "agreement.pdf"
+    today = datetime.now(UTC).date().isoformat()
+    renegotiated = (
+        "  - id: a\n    name: Loan a\n"
+        '    plan: {kind: once, due: "2099-01-15", amount: 100}\n'
+        f"    renegotiated:\n      - on: {today}\n        document: {document}\n"
+        '        plan: {kind: once, due: "2099-02-15", amount: 100}\n'
+    )
+    write_config(config, renegotiated, channels=command_channel(recorder))
+    done = cli(tmp_path, "run", "--once")  # makes the ledger; the document is not there yet
+    assert done.returncode == 0, done.stderr
+    document.write_bytes(b"%PDF-1.4 invented agreement\n")
+    lock = sqlite3.connect(tmp_path / "state" / "reminderd.sqlite3", isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+        service = start(tmp_path, services, wait_ready=False)
+        receipts = tmp_path / "state" / "receipts"
+        assert wait_for(
+            lambda: receipts.is_dir()
+            and any(not p.name.startswith(".") for p in receipts.iterdir()),
+            DEADLINE,
+        ), service.log()
+        write_config(
+            config, renegotiated + once("b", seconds_ahead(3)), channels=command_channel(recorder)
+        )
+    finally:
+        lock.rollback()
+        lock.close()
+    assert wait_for(lambda: "b" in recorder.loans("done"), DEADLINE), service.log()
+    assert service.stop() == 0
+
+
 needs_dbus = pytest.mark.skipif(not dbus_daemon_available(), reason="needs dbus-daemon")
 
 
