@@ -106,6 +106,15 @@ def test_command_nonzero_exit_reports_status_and_last_stderr_line(script):
         channel.send(sample_message())
 
 
+def test_command_killed_by_a_signal_is_not_delivered(script):
+    # A program that dies by a signal (here it sends itself SIGKILL, 9) never said "done":
+    # a failure naming the signal, so the reminder is retried, never logged as sent.
+    killed = "import os, signal, sys\nsys.stderr.write('sending\\n')\nos.kill(os.getpid(), 9)\n"
+    channel = CommandChannel(CommandSettings(argv=(sys.executable, script(killed))), environ={})
+    with pytest.raises(DeliveryError, match=r"signal 9: sending$"):
+        channel.send(sample_message())
+
+
 def test_command_timeout_reports_timed_out(script):
     argv = (sys.executable, script(SLEEPING))
     channel = CommandChannel(CommandSettings(argv=argv, timeout=0.5), environ={})

@@ -430,6 +430,26 @@ def test_a_due_reminder_sent_late_is_logged_as_the_overdue_message_it_was(tmp_pa
     assert recorder.kinds("late") == ["catchup"]  # and not sent again
 
 
+def test_a_due_reminder_sent_late_as_overdue_says_what_being_late_costs(tmp_path) -> None:
+    # The "due" reminder of 1,000.00 due 3 days ago, sent only now: it goes out as the
+    # overdue message it is, with the cost line overdue messages carry (SPEC §8). By hand:
+    # 3 days late (the three days after the due date) × 1,000.00 × 0.1% = 3.00, plus the
+    # fee of 20.00: 23.00 so far, +1.00 per further day.
+    delivered = tmp_path / "delivered.txt"
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    loan = (
+        "  - id: late\n    name: Loan late\n"
+        f'    plan: {{kind: once, due: "{stamp(due)}", amount: 1000}}\n'
+        '    overdue: {daily_rate: "0.1%", fee: 20, grace: 0d}\n'
+    )
+    channels = f'  command: {{argv: ["/usr/bin/tee", "-a", "{delivered}"]}}'
+    write_config(tmp_path / "config.yaml", loan, channels=channels)
+    done = cli(tmp_path, "run", "--once")
+    assert done.returncode == 0, done.stderr
+    body = delivered.read_text(encoding="utf-8")
+    assert "3 days late; estimated penalty so far CN¥23.00, +CN¥1.00 per further day" in body
+
+
 def test_each_loan_reaches_only_the_channels_it_names(tmp_path) -> None:
     # SPEC §1: reminders.channels "which channels get this loan's reminders; default: every
     # configured one". Three overdue loans, two real channels: the command program and a

@@ -66,3 +66,20 @@ def test_plan_annuity_first_and_last_installments_worked_by_hand(run_cli: Cli) -
     assert rows[1][2:] == ["CN¥1,066.19", "CN¥955.65", "CN¥110.54", "CN¥10,098.16"]
     assert rows[2][-1] == "CN¥0.00"  # paid off by the last
     assert "      kind: annuity\n" in output and '      annual_rate: "12%"\n' in output
+
+
+def test_plan_by_budget_that_nothing_fits_says_why_with_the_first_periods_interest(
+    run_cli: Cli,
+) -> None:
+    # 12,000.00 at 24% a year, monthly: 2% a month, so the first month's interest alone is
+    # 12,000 × 0.02 = 240.00, more than the budget of 200: no count fits. Exit 2, one line.
+    done = run_cli(
+        "plan", "--first-due", FIRST, "--principal", "12000", "--annual-rate", "24%",
+        "--budget", "200",
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "reminderd: no plan of up to 1200 installments keeps every one within CN¥200.00: "
+        "the first period's interest alone is CN¥240.00\n"
+    )

@@ -23,6 +23,8 @@ from reminderd import money
         ("999,999", "999999.00"),
         ("１，２００．５", "1200.50"),  # full-width, as a Chinese input method types it
         (" 7 ", "7.00"),
+        (".5", "0.50"),  # no leading zero, as on a calculator
+        ("12.", "12.00"),  # a trailing point
     ],
 )
 def test_well_formed_amounts_are_read_as_written(text: str, expected: str) -> None:

@@ -149,6 +149,25 @@ def test_a_budget_pays_ahead_what_the_months_dues_leave() -> None:
     assert result.outcome.interest == Decimal("17.12")
 
 
+def test_a_budget_leaves_the_months_bills_paid_before_paying_ahead() -> None:
+    # The same two loans and a rent of 200 a month (a bill, `ongoing: true`) with a budget
+    # of 1200: each month's bills come out of it first, so 1200 - 200 leaves what the budget
+    # of 1000 left above, month by month: Jan 1000 - 712 = 288 ahead, Feb 1000 - 705.12
+    # = 294.88 ahead, Mar 117.12 due and nothing ahead (the debts are done).
+    rent = """  - id: rent
+    name: Rent
+    plan: {kind: recurring, amount: 200, first_due: 2027-01-01, count: 24, ongoing: true}
+"""
+    result = forecast(config_from(TWO_LOANS + rent), {}, NOW, budget=Decimal(1200))
+    months = [(m.month, m.due, m.bills, m.ahead) for m in result.outcome.months]
+    assert months == [
+        ("2027-01", Decimal("712.00"), Decimal(200), Decimal("288.00")),
+        ("2027-02", Decimal("705.12"), Decimal(200), Decimal("294.88")),
+        ("2027-03", Decimal("117.12"), Decimal(200), Decimal("0")),
+    ]
+    assert result.outcome.debt_free == "2027-03"
+
+
 def test_a_partly_paid_installment_is_settled_first_then_the_principal() -> None:
     wallet = (
         TWO_LOANS[: TWO_LOANS.index("  - id: card")]

@@ -90,3 +90,30 @@ def test_two_overdue_installments_are_already_one_message() -> None:
     rows = [(member.installment, member.standing.paid) for member in message.members]
     subject, _ = render_overdue_group(message.loan, rows, now=now, locale="en")
     assert subject == "OVERDUE: Daily D: 2 installments, CN¥20.00 to pay"  # 10.00 + 10.00
+
+
+def test_a_loan_behind_on_two_still_gets_the_ahead_reminder_of_its_next_one() -> None:
+    # L: #1 due 2027-03-01, #2 due 2027-03-05, both unpaid; #3 due 2027-03-20, reminded 3 days
+    # ahead (2027-03-17 09:00). At 2027-03-17 09:00:30 (within the 5-minute grace): one
+    # overdue message listing #1 and #2, and #3's ahead reminder beside it, not swallowed.
+    config = parse(
+        b"""
+timezone: Asia/Shanghai
+reminders: {before: [3d], time: "09:00", overdue_every: 1d}
+loans:
+  - id: l
+    name: Loan L
+    plan:
+      kind: list
+      installments:
+        - {due: 2027-03-01, amount: 100}
+        - {due: 2027-03-05, amount: 100}
+        - {due: 2027-03-20, amount: 100}
+""",
+        Path("test.yaml"),
+    )
+    dues = Agenda(config).due(shanghai("2027-03-17T09:00:30"), {})
+    kinds = sorted((item.kind, item.installment.number) for item in dues)
+    assert kinds == [("ahead", 3), ("overdue", 2)]
+    [group] = [item for item in dues if item.kind == "overdue"]
+    assert [member.installment.number for member in group.members] == [1, 2]

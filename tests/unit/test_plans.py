@@ -488,3 +488,16 @@ def test_every_ten_days_falls_due_ten_days_apart_across_a_month_end() -> None:
     )
     dues = [inst.due for inst in plans.installments(loan)]
     assert dues == [date(2027, 1, 25), date(2027, 2, 4), date(2027, 2, 14)]
+
+
+def test_a_first_due_with_a_time_of_day_keeps_it_for_every_installment() -> None:
+    # SPEC §3: a due written with a time of day keeps its own time, not `reminders.time`.
+    # Recurring from "2027-01-05 18:30" (Shanghai, +08:00), monthly, 2: both at 18:30.
+    loan = one_loan(
+        '{kind: recurring, amount: 50, first_due: "2027-01-05 18:30", every: 1 month, count: 2}',
+        top="timezone: Asia/Shanghai\nreminders: {time: '09:00'}\n",
+    )
+    assert [inst.due_at.isoformat() for inst in plans.installments(loan)] == [
+        "2027-01-05T18:30:00+08:00",
+        "2027-02-05T18:30:00+08:00",
+    ]
