@@ -273,8 +273,9 @@ def test_config_saved_while_the_service_starts_is_picked_up(tmp_path, services) 
         service = start(tmp_path, services, wait_ready=False)
         receipts = tmp_path / "state" / "receipts"
         assert wait_for(
-            lambda: receipts.is_dir()
-            and any(not p.name.startswith(".") for p in receipts.iterdir()),
+            lambda: (
+                receipts.is_dir() and any(not p.name.startswith(".") for p in receipts.iterdir())
+            ),
             DEADLINE,
         ), service.log()
         write_config(
