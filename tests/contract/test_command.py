@@ -100,6 +100,41 @@ def test_command_environment_has_details_and_no_secrets(script, record_file):
         assert hidden not in record
 
 
+def test_command_built_from_a_config_never_sees_the_other_channels_secrets(
+    script, record_file, tmp_path
+):
+    # The channels as the service builds them from a config: the e-mail password comes from
+    # MAIL_PW and the apprise URLs (tokens) from PUSH_URLS; the command program gets the
+    # environment without either (the variable names are the config's own, not fixed ones).
+    from reminderd.channels import build_channels
+    from reminderd.config import parse
+
+    argv = [sys.executable, script(RECORDER), str(record_file)]
+    loaded = parse(
+        (
+            "channels:\n"
+            "  email: {host: smtp.example.com, from: me@example.com, to: me@example.com,\n"
+            "          username: me, password_env: MAIL_PW}\n"
+            "  apprise: {urls_env: PUSH_URLS}\n"
+            f"  command: {{argv: {json.dumps(argv)}}}\n"
+            "loans:\n  - {id: a, name: A, plan: {kind: once, due: 2030-01-15, amount: 1}}\n"
+        ).encode(),
+        tmp_path / "config.yaml",
+    )
+    environ = {
+        "PATH": "/usr/bin",
+        "HOME": "/home/someone",
+        "MAIL_PW": "invented-password",
+        "PUSH_URLS": "json://127.0.0.1:9/invented-token",
+    }
+    channels = build_channels(loaded.channels, environ=environ, locale="en")
+    channels["command"].send(sample_message())
+    (record,) = records(record_file)
+    assert record["HOME"] == "/home/someone"
+    assert "MAIL_PW" not in record
+    assert "PUSH_URLS" not in record
+
+
 def test_command_nonzero_exit_reports_status_and_last_stderr_line(script):
     channel = CommandChannel(CommandSettings(argv=(sys.executable, script(FAILING))), environ={})
     with pytest.raises(DeliveryError, match=r"exited with status 3: notifier: token expired$"):

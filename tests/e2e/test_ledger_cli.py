@@ -208,6 +208,9 @@ def test_pay_undo_records_a_reversing_entry_and_cannot_repeat(cli) -> None:
     assert cli("pay", "loan-a", "1000").returncode == 0
     done = cli("pay", "--undo", "1")
     assert done.returncode == 0, done.stderr
+    # It names the payment undone as it was made (1,000.00), not the reversing entry's sign.
+    assert done.stdout.startswith("Undid payment 1 (loan-a CN¥1,000.00 on "), done.stdout
+    assert "), recorded as entry 2\n" in done.stdout
     assert "Reopens 1/12" in done.stdout
     assert loan_status(cli, "loan-a")["paid"] == "0.00"
     original, reversal = cli.json("history", "--json")

@@ -361,3 +361,26 @@ def test_two_password_sources_for_one_channel_are_a_problem(sources: tuple[str, 
     )
     assert len(problems) == 1, problems
     assert "channels.email.password" in problems[0] and "use only one of" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("security", "port"),
+    [("starttls", 587), ("ssl", 465), ("none", 25), (None, 587)],  # RFC 6409, 8314, 5321
+)
+def test_email_port_left_out_is_the_standard_one_for_its_security(
+    security: str | None, port: int
+) -> None:
+    # The submission port for STARTTLS (587), implicit TLS (465), plain SMTP (25); with no
+    # `security:` at all, STARTTLS (the default) and so 587.
+    line = f"    security: {security}\n" if security else ""
+    loaded = parse_text(
+        "channels:\n  email:\n    host: smtp.example.com\n    from: me@example.com\n"
+        "    to: me@example.com\n"
+        + line
+        + "loans:\n  - {id: a, name: A, plan: {kind: once, due: 2030-01-15, amount: 1}}\n"
+    )
+    assert loaded.channels.email is not None
+    assert (loaded.channels.email.security, loaded.channels.email.port) == (
+        security or "starttls",
+        port,
+    )
