@@ -20,6 +20,7 @@ import gc
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -65,9 +66,23 @@ def run(args: argparse.Namespace, context: Context) -> int:
     service = Service(context, config)
     service.loaded_signature = loaded
     service.keep_documents()
-    if args.once:
-        return service.run_once()
-    return service.run_forever()
+    code = service.run_once() if args.once else service.run_forever()
+    stuck = [
+        thread.name
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and thread.daemon and thread.is_alive()
+    ]
+    if stuck:
+        # A channel stuck beyond the stop's wait still holds a thread. Python 3.11 ends a daemon
+        # thread that wakes while the interpreter finalizes with pthread_exit, which can abort
+        # the process; everything is written and closed by now, so leave without finalizing.
+        log.debug("leaving %d thread(s) behind: %s", len(stuck), ", ".join(stuck))
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    return code
 
 
 class Service:

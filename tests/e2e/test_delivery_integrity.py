@@ -11,8 +11,10 @@ verdict waits on a bare sleep.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import sqlite3
 import stat
@@ -245,6 +247,40 @@ def test_stop_while_sending_waits_for_the_send_and_logs_it_sent_once(tmp_path, s
     assert wait_for(lambda: "zz" in recorder.loans("done"), DEADLINE), second.log()
     assert second.stop() == 0
     assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key]
+
+
+def test_stop_while_a_channel_hangs_gives_up_after_its_wait_and_the_next_start_sends_it(
+    tmp_path, services
+) -> None:
+    # The program hangs (10 minutes; its own timeout, 9, is far off). The stop waits for it
+    # at most 30 s, then exits 0 naming the channel; the reminder stays "attempting" (not
+    # sent, not failed), and the next start sends it, once.
+    recorder = Recorder(tmp_path)
+    hung = tmp_path / "hung.pid"
+    recorder.script.write_text(
+        "#!/bin/sh\n"
+        f'echo "start $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
+        f"if [ ! -e {hung} ]; then echo $$ > {hung}; exec sleep 600; fi\n"
+        f'echo "done $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
+    )
+    config = tmp_path / "config.yaml"
+    channels = command_channel(recorder, timeout="540s")
+    write_config(config, once("k1", seconds_ahead(2)), channels=channels)
+    first = start(tmp_path, services)
+    assert wait_for(lambda: recorder.lines("start") and hung.exists(), DEADLINE), first.log()
+    try:
+        assert first.stop() == 0  # within PATIENCE (60 s): the wait is 30 s
+    finally:
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(hung.read_text()), signal.SIGKILL)
+    assert "still being sent via command at the stop" in first.log()
+    [(key, channel, state)] = delivery_log(tmp_path / "state")
+    assert (channel, state) == ("command", "attempting")
+    second = start(tmp_path, services)
+    assert wait_for(lambda: recorder.lines("done") == [key], DEADLINE), second.log()
+    assert wait_for(lambda: delivery_log(tmp_path / "state")[0][2] == "sent", DEADLINE)
+    assert second.stop() == 0
+    assert [line for line in recorder.lines("start") if line.startswith("k1/")] == [key, key]
 
 
 def test_config_saved_while_the_service_starts_is_picked_up(tmp_path, services) -> None:
