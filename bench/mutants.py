@@ -1948,6 +1948,252 @@ UNSEEN_6 = [
     ),
 ]
 
+# Planted on 2026-11-29 (session 12) after the tests for every survivor of unseen6, by
+# another session told not to open tests/ or bench/ and not to reuse a line of the 215
+# above. Run against the BROAD tests of their area.
+UNSEEN_7 = [
+    m(
+        "money",
+        "reminderd/money.py",
+        "    if units is None:",
+        "    if not units:",
+        "Every JPY or KRW loan (a currency with 0 minor units) is refused as an 'unknown currency', so such configs fail to load and amounts cannot be parsed.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/money.py",
+        "int(units) if units.isdigit() else None",
+        "int(units) if units.isdigit() else 0",
+        "Codes with no minor unit in ISO 4217 (XAU gold, funds, XXX) are accepted as a loan's currency with 0 decimals instead of being refused with a clear error.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/core/forecast.py",
+        "total += due + ahead",
+        "total += due",
+        "forecast with --extra/--budget reports a 'total' still to pay that leaves out everything paid ahead, so the strategy looks cheaper than it is.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/config.py",
+        "if principal < count * smallest:",
+        "if principal <= count * smallest:",
+        "A plan whose principal exactly covers one minor unit per installment (e.g. 0.12 CNY over 12) is wrongly refused as unsplittable.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/planner.py",
+        'plans.add_steps(today, Step(1, "month"), 1), None',
+        'plans.add_steps(today, Step(1, "month"), 0), None',
+        "`plan` without --first-due proposes today as the first due date instead of one month from today.",
+        BROAD["money"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "due=due,",
+        "due=spec.day,",
+        "With adjust: preceding/following, an installment on a weekend or holiday keeps showing its unadjusted date (upcoming, calendar, messages) while its due instant is moved.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "rows.append((item.due, amount, amount, Decimal(0), remaining))",
+        "rows.append((item.due, amount, amount, Decimal(0), remaining + amount))",
+        "A list plan's 'balance after' shows the balance before each installment, so the last one still shows its own amount owed instead of 0.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "part = (principal / plan.count).quantize(money.quantum(currency), rounding=ROUND_DOWN)",
+        "part = (principal / plan.count).quantize(money.quantum(currency))",
+        "A tiny equal_principal plan where rounding up would exhaust the principal (0.15 over 10) still rounds parts up, so later installments get zero principal instead of equal parts.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/durations.py",
+        "if count < 1:",
+        "if count < 0:",
+        "A plan with every: 0 months (or 0 days) is accepted instead of refused, giving installments all on the same date (or a crash with until).",
+        BROAD["plans"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "return (*self.group, self)",
+        "return (self, *self.group)",
+        "A grouped overdue message lists the newest installment first instead of oldest first.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        '"outstanding": shown(outstanding),',
+        '"outstanding": shown(inst.amount),',
+        "After a partial payment, a reminder still asks for the full installment amount in its subject and status line instead of what is left to pay.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "today = now.astimezone(zone).date()",
+        "today = now.date()",
+        "A grouped overdue message counts days late by the UTC date, so near midnight in e.g. Asia/Shanghai it says one day fewer late than it is.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/service.py",
+        '"ON CONFLICT (loan_id, number) DO UPDATE SET until = excluded.until",',
+        '"ON CONFLICT (loan_id, number) DO NOTHING",',
+        "Pressing Snooze a second time on the same installment does nothing: the first snooze time is kept, so the reminder is not postponed again.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/model.py",
+        'return f"{self.loan_id}/{self.number}/{self.kind}/{self.at.isoformat()}"',
+        'return f"{self.loan_id}/{self.number}/{self.kind}"',
+        "Reminders of one installment with the same kind share a delivery key, so only the first ahead reminder (7d) and only the first overdue repeat are ever sent.",
+        BROAD["reminders"],
+    ),
+    m(
+        "standing",
+        "reminderd/core/overdue.py",
+        "return max((today - oldest.installment.due).days, 0)",
+        "return (today - oldest.installment.due).days",
+        "status --json shows a negative overdue_days (days until the next due) for a loan that is not late at all.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/accounts/report.py",
+        "(row.paid if rolled else row.installment.amount)",
+        "(row.paid if rolled else row.outstanding)",
+        "status months' 'due' drops as payments are recorded instead of being the sum of installment amounts before payments, so budget 'over' flags change after paying.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/standing.py",
+        "return next((row for row in self.rows if not row.settled and not row.closed), None)",
+        "return next((row for row in self.rows if not row.settled), None)",
+        "For a renegotiated loan, next due and overdue_days point at a superseded or rolled installment of the old plan instead of the first open one of the agreement.",
+        BROAD["standing"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "return min((f.next_try for f in self._failures.values()), default=None)",
+        "return max((f.next_try for f in self._failures.values()), default=None)",
+        "With several failing channels, the service wakes for a retry only at the latest backoff, so an earlier-due retry (e.g. the mail server back up) waits far longer than its backoff.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "member.reminder.key,",
+        "due.reminder.key,",
+        "A grouped overdue message is logged only under the newest installment's reminder, so the older installments show no reminder sent in their case file and can be told again on their own.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/command.py",
+        '_, stderr = process.communicate(message.body.encode("utf-8"), timeout=timeout)',
+        "_, stderr = process.communicate(timeout=timeout)",
+        "The command channel's program no longer gets the message body on standard input (it reads nothing).",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/command.py",
+        '"deliver.signal", program=program, signal=-completed.returncode, tail=tail',
+        '"deliver.signal", program=program, signal=completed.returncode, tail=tail',
+        "When the notifier program is killed by a signal, the failure says it was killed by a negative signal number (e.g. -9).",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        'if channel == "email":',
+        'if channel == "mail":',
+        "E-mail reminders no longer carry the one-event .ics calendar attachment.",
+        BROAD["delivery"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/command.py",
+        'if name not in hidden and not name.startswith("REMINDERD_")',
+        'if not name.startswith("REMINDERD_")',
+        "The command channel's program inherits the SMTP password variable, the apprise URL variable and CREDENTIALS_DIRECTORY.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/secrets.py",
+        '_VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")',
+        '_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")',
+        "A password pasted into password_env by mistake (e.g. 'hunter2') is echoed back in check/run/notify-test messages as 'the variable hunter2 is not set'.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/calendar/feed.py",
+        "if mode & 0o077:",
+        "if mode & 0o007:",
+        "A feed-secret file readable by the user's group is accepted instead of refused, so group members can learn the secret feed/page address.",
+        BROAD["secrets"],
+    ),
+    m(
+        "tls",
+        "reminderd/config.py",
+        'port=raw.get("port", DEFAULT_PORTS[security]),',
+        'port=raw.get("port", DEFAULT_PORTS["starttls"]),',
+        "With security: ssl and no port, reminderd opens an implicit-TLS connection to port 587 instead of 465, so the TLS handshake fails.",
+        BROAD["tls"],
+    ),
+    m(
+        "tls",
+        "reminderd/config.py",
+        'ca_file=self._path(raw["ca_file"]) if "ca_file" in raw else None,',
+        'ca_file=Path(raw["ca_file"]) if "ca_file" in raw else None,',
+        "A relative (or ~) ca_file is no longer resolved next to the config file, so the private mail server's CA is not found and certificate verification fails depending on the working directory.",
+        BROAD["tls"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/records.py",
+        "entry = get(conn, int(cursor.lastrowid or 0))",
+        "entry = get(conn, payment_id)",
+        "`pay --undo ID` reports the original payment (its id and positive amount) instead of the new reversing entry.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/accounts/commands.py",
+        '"on": row.paid_on.isoformat(),',
+        '"on": row.recorded_at.date().isoformat(),',
+        "history --json gives each payment's recording date as 'on' instead of the date it was paid (--on), so backdated payments show the wrong day.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/records.py",
+        'rows = conn.execute(_SELECT + " ORDER BY p.id").fetchall()',
+        'rows = conn.execute(_SELECT + " ORDER BY p.paid_on").fetchall()',
+        "`history` without a loan lists payments by payment date instead of in the order they were recorded (and differs from `history LOAN`).",
+        BROAD["ledger"],
+    ),
+]
+
 
 def copy_tree(target: Path) -> None:
     ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".hypothesis", "*.egg-info")
@@ -1999,10 +2245,10 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--batch",
-        choices=["all", "first", "unseen1", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6"],
+        choices=["all", "first", *(f"unseen{n}" for n in range(1, 8))],
         default="all",
         help="first: the 41 the tests were tuned on; unseen1: the 10 planted next without "
-        "looking; unseen2 … unseen6: 42, 32, 30, 30 and 30 planted on 2026-11-29 by sessions "
+        "looking; unseen2 … unseen7: 42, 32, 30, 30, 30 and 30 planted on 2026-11-29 by sessions "
         "that never saw the tests",
     )
     parser.add_argument("--target", type=float, default=90.0, help="percent to reach")
@@ -2015,9 +2261,11 @@ def main() -> int:
         "unseen4": UNSEEN_4,
         "unseen5": UNSEEN_5,
         "unseen6": UNSEEN_6,
+        "unseen7": UNSEEN_7,
     }
     pool = batches.get(
-        args.batch, MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4 + UNSEEN_5 + UNSEEN_6
+        args.batch,
+        MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4 + UNSEEN_5 + UNSEEN_6 + UNSEEN_7,
     )
     mutants = [mutant for mutant in pool if not args.only or mutant.area == args.only]
     for mutant in mutants:
