@@ -392,6 +392,34 @@ def test_snooze_button_postpones_by_one_hour(tmp_path, services) -> None:
     )
 
 
+@needs_dbus
+def test_snooze_pressed_again_postpones_again_from_the_second_press(tmp_path, services) -> None:
+    # A second Snooze on the same notification, later: the hour counts from the second press.
+    # The first press is over before `between` (its row is read first), so the first snooze
+    # ends before `between` + 1 h and the second at or after it.
+    config = tmp_path / "config.yaml"
+    channels = "  desktop: {backend: dbus, timeout: 5s}"
+    write_config(config, once("n1", seconds_ahead(2)), channels=channels)
+
+    def snoozes() -> list[tuple[str, int, str]]:
+        with sqlite3.connect(tmp_path / "state" / "reminderd.sqlite3") as conn:
+            return conn.execute("SELECT loan_id, number, until FROM snoozes").fetchall()
+
+    with session_bus() as address, NotificationServer(address, invoke="snooze") as server:
+        service = start(tmp_path, services, env={"DBUS_SESSION_BUS_ADDRESS": address})
+        assert wait_for(snoozes, DEADLINE), service.log()
+        [(_, _, first)] = snoozes()
+        between = datetime.now(UTC)
+        assert datetime.fromisoformat(first) < between + timedelta(hours=1)
+        server.click(0, "snooze")
+        assert wait_for(
+            lambda: datetime.fromisoformat(snoozes()[0][2]) >= between + timedelta(hours=1),
+            DEADLINE,
+        ), (snoozes(), service.log())
+        assert service.stop() == 0
+    assert [(loan_id, number) for loan_id, number, _ in snoozes()] == [("n1", 1)]
+
+
 def test_daily_plan_91_days_behind_sends_one_overdue_message(tmp_path, services) -> None:
     # Issue 11.5: 91 daily installments, the last due yesterday, none paid: one message
     # listing all 91 and their total (91 x 10.00 = 910.00), not 91 messages.

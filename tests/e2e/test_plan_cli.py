@@ -83,3 +83,28 @@ def test_plan_by_budget_that_nothing_fits_says_why_with_the_first_periods_intere
         "reminderd: no plan of up to 1200 installments keeps every one within CN¥200.00: "
         "the first period's interest alone is CN¥240.00\n"
     )
+
+
+def test_plan_without_a_first_due_starts_one_month_from_today_in_the_configs_zone(
+    run_cli: Cli,
+) -> None:
+    # No --first-due: the first installment falls one calendar month from today, "today"
+    # being the config's zone's (Shanghai here, +08:00). Month arithmetic by dateutil, not
+    # the product's: 31 January + 1 month is 28 (or 29) February. Read before and after the
+    # run, so a midnight in between cannot fail the test.
+    from zoneinfo import ZoneInfo
+
+    from dateutil.relativedelta import relativedelta
+
+    run_cli.write_config(
+        "timezone: Asia/Shanghai\n"
+        "loans:\n  - {id: a, name: A, plan: {kind: once, due: 2030-01-15, amount: 1}}\n"
+    )
+    zone = ZoneInfo("Asia/Shanghai")
+    before = datetime.now(zone).date()
+    done = run_cli("plan", "--principal", "1200", "--count", "2")
+    after = datetime.now(zone).date()
+    assert done.returncode == 0, done.stderr
+    [first] = [line for line in done.stdout.splitlines() if line.startswith("1/2 ")]
+    expected = {(day + relativedelta(months=1)).isoformat() for day in (before, after)}
+    assert first.split()[1] in expected, (first, expected)

@@ -3,7 +3,7 @@ into one, and the message lists them with their total, in English and Chinese.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,3 +117,17 @@ loans:
     assert kinds == [("ahead", 3), ("overdue", 2)]
     [group] = [item for item in dues if item.kind == "overdue"]
     assert [member.installment.number for member in group.members] == [1, 2]
+
+
+def test_group_message_counts_days_late_by_the_loans_own_calendar_near_midnight() -> None:
+    # 00:30 on 3 January in Shanghai is still 2 January in UTC, the clock the service reads
+    # (16:30 UTC). #1 (due 1 January) is 2 days overdue and #2 (due 2 January) 1 day, by the
+    # Shanghai calendar the loan lives in.
+    now = shanghai("2027-01-03T00:30:00").astimezone(UTC)
+    dues = agenda().due(now, {})
+    [message] = [item for item in dues if item.loan.id == "d"]
+    rows = [(member.installment, member.standing.paid) for member in message.members]
+    assert [inst.number for inst, _ in rows] == [1, 2]
+    _, body = render_overdue_group(message.loan, rows, now=now, locale="en")
+    assert "  #1/200  due 2027-01-01 (2 days overdue)  CN¥10.00" in body
+    assert "  #2/200  due 2027-01-02 (1 day overdue)  CN¥10.00" in body

@@ -501,3 +501,16 @@ def test_a_first_due_with_a_time_of_day_keeps_it_for_every_installment() -> None
         "2027-01-05T18:30:00+08:00",
         "2027-02-05T18:30:00+08:00",
     ]
+
+
+def test_an_agreed_list_owes_nothing_after_its_last_installment() -> None:
+    # 300 + 500 + 200 = 1,000: after #1 700 is owed, after #2 200, after #3 nothing.
+    loan = one_loan(
+        "{kind: list, installments: [{due: 2027-01-10, amount: 300},"
+        " {due: 2027-02-10, amount: 500}, {due: 2027-03-10, amount: 200}]}"
+    )
+    assert [inst.balance_after for inst in plans.installments(loan)] == [
+        Decimal(700),
+        Decimal(200),
+        Decimal(0),
+    ]
