@@ -151,3 +151,31 @@ def test_the_log_remembers_the_latest_message_and_an_older_kind_is_superseded(tm
     assert seen.latest == (2, late[0].reminder.at)
     assert seen.is_superseded(due[0])  # clock set back to 03-10: "due today" would contradict
     assert not seen.is_superseded(agenda.due(AT_DUE + timedelta(days=2), {})[0])  # next repeat
+
+
+def test_next_retry_is_the_soonest_of_several_failures(tmp_path) -> None:
+    # Two reminders failing at once on one channel: a's second failure waits 20 s, b's first
+    # 10 s. The service wakes at the soonest (b's), not when the last of them is due.
+    text = (
+        CONFIG
+        + "  - id: b\n    name: Loan B\n    plan: {kind: once, due: 2027-03-10, amount: 50}\n"
+    )
+    both = Agenda(parse(text.encode(), Path("test.yaml"))).due(AT_DUE, {})
+    only_a = [due for due in both if due.loan.id == "a"]
+    channel = MemoryChannel()
+    channel.fail_next(3)
+    deliverer = Deliverer(tmp_path / "state", {"command": channel}, render)
+    try:
+        assert deliverer.submit(only_a, datetime.now(UTC)) == 1  # a fails: waits 10 s
+        assert deliverer.wait_idle(30)
+        before = datetime.now(UTC)
+        later = before + timedelta(days=1)  # a's wait has passed; b is new
+        assert deliverer.submit(both, later) == 2  # a fails again (20 s), b fails (10 s)
+        assert deliverer.wait_idle(30)
+        after = datetime.now(UTC)
+        assert set(deliverer.failures()) == {(due.reminder.key, "command") for due in both}
+        retry = deliverer.next_retry()
+        assert retry is not None
+        assert before + timedelta(seconds=10) <= retry <= after + timedelta(seconds=10)
+    finally:
+        deliverer.close()

@@ -131,3 +131,27 @@ def test_group_message_counts_days_late_by_the_loans_own_calendar_near_midnight(
     _, body = render_overdue_group(message.loan, rows, now=now, locale="en")
     assert "  #1/200  due 2027-01-01 (2 days overdue)  CN¥10.00" in body
     assert "  #2/200  due 2027-01-02 (1 day overdue)  CN¥10.00" in body
+
+
+def test_a_group_message_sent_is_logged_under_each_installment_it_told_of(tmp_path) -> None:
+    # One message for #1–#3 (2027-01-03 12:00, nothing paid): the log has it as sent for
+    # each of the three reminders, so the case file lists it for each and none of them is
+    # told again alone before its next instant.
+    import sqlite3
+
+    from reminderd.delivery import record
+
+    [message] = [
+        item for item in agenda().due(shanghai("2027-01-03T12:00:00"), {}) if item.loan.id == "d"
+    ]
+    record(tmp_path, message, "command", state="sent", error=None, attempts=1)
+    with sqlite3.connect(tmp_path / "reminderd.sqlite3") as conn:
+        rows = conn.execute(
+            "SELECT reminder_key, number, kind, state FROM deliveries ORDER BY number"
+        ).fetchall()
+    assert [(number, kind, state) for _, number, kind, state in rows] == [
+        (1, "overdue", "sent"),
+        (2, "overdue", "sent"),
+        (3, "overdue", "sent"),
+    ]
+    assert [key for key, *_ in rows] == [member.reminder.key for member in message.members]
