@@ -396,3 +396,23 @@ def test_plan_one_installment_interest_is_the_exact_half_up(run_cli) -> None:
     assert done.returncode == 0, done.stderr
     # 60 × 0.013 / 12 = 0.78 / 12 = 0.065 exactly → half-up ¥0.07 (was ¥0.06); en: CN¥.
     assert "total CN¥60.07 of which interest CN¥0.07" in done.stdout, done.stdout
+
+
+def test_history_lists_payments_in_the_order_they_were_recorded(cli) -> None:
+    # A payment recorded first but dated later (10 on day −1), then one backdated further
+    # (20 on day −5), on two loans: `history` and `history LOAN` both keep the order they
+    # were recorded in (ids 1, 2, 3), not the dates the payments carry.
+    for args in (
+        ("loan-a", "10", "--on", str(TODAY - timedelta(days=1))),
+        ("loan-a", "20", "--on", str(TODAY - timedelta(days=5))),
+        ("late", "30", "--on", str(TODAY - timedelta(days=9))),
+    ):
+        done = cli("pay", *args)
+        assert done.returncode == 0, done.stderr
+    every = cli.json("history", "--json")
+    assert [(row["id"], row["amount"]) for row in every] == [
+        (1, "10.00"),
+        (2, "20.00"),
+        (3, "30.00"),
+    ]
+    assert [row["id"] for row in cli.json("history", "loan-a", "--json")] == [1, 2]

@@ -276,6 +276,27 @@ def test_service_stop_leaves_no_thread_running_into_the_exit(world, bus, smtp) -
     assert "threads at exit: []" in service.log(), service.log()
 
 
+def test_service_email_carries_the_installment_as_a_calendar_attachment(world, smtp) -> None:
+    # An e-mail reminder carries its installment as a one-event .ics (a mail program offers
+    # to add it), with the same UID as in the calendar file (wallet-a #1:
+    # "wallet-a-1@reminderd") and, as there (SPEC §5), all-day on the due date (zone UTC).
+    from icalendar import Calendar
+
+    due = seconds_ahead(2)
+    world.write(once("wallet-a", "Wallet A", stamp(due)))
+    service = world.service()
+    service.start()
+    assert wait_for(lambda: smtp.recorder.messages, PATIENCE), service.log()
+    assert service.stop() == 0
+    [message] = smtp.recorder.messages
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_filename() == "repayment.ics"
+    [event] = Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    assert str(event["UID"]) == "wallet-a-1@reminderd"
+    assert event.decoded("DTSTART") == due.date()
+
+
 def test_service_config_edit_is_picked_up_without_a_signal(world, smtp) -> None:
     world.write(once("later", "Later", stamp(seconds_ahead(3600))))
     service = world.service()

@@ -384,3 +384,24 @@ def test_email_port_left_out_is_the_standard_one_for_its_security(
         security or "starttls",
         port,
     )
+
+
+def test_a_relative_ca_file_is_found_next_to_the_config_wherever_reminderd_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `ca_file: certs/ca.pem` in /…/conf/config.yaml means /…/conf/certs/ca.pem, whatever
+    # the working directory (a service's is often /); `~` is the home directory.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    source = tmp_path / "conf" / "config.yaml"
+    found = []
+    for written in ("certs/ca.pem", "~/ca.pem"):
+        text = (
+            "channels:\n  email:\n    host: smtp.example.com\n    from: me@example.com\n"
+            f"    to: me@example.com\n    ca_file: {written}\n"
+            "loans:\n  - {id: a, name: A, plan: {kind: once, due: 2030-01-15, amount: 1}}\n"
+        )
+        email = config.parse(text.encode(), source).channels.email
+        assert email is not None
+        found.append(email.ca_file)
+    assert found == [tmp_path / "conf" / "certs" / "ca.pem", tmp_path / "home" / "ca.pem"]

@@ -217,9 +217,12 @@ def test_load_secret_created_private_and_kept(tmp_path):
     assert feed.load_secret(state) == first
 
 
-def test_load_secret_readable_by_others_refused(tmp_path):
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o602, 0o610])
+def test_load_secret_readable_by_others_refused(tmp_path, mode):
+    # Anyone but the owner — the group or the world, reading, writing or even just
+    # executing — is one permission too many for the key to the feed and the page.
     feed.load_secret(tmp_path)
-    os.chmod(tmp_path / feed.SECRET_FILE, 0o644)
+    os.chmod(tmp_path / feed.SECRET_FILE, mode)
     with pytest.raises(UserError, match="chmod 600"):
         feed.load_secret(tmp_path)
 
