@@ -693,8 +693,8 @@ class Service:
         """Stop every part and wait for each thread to end before saying "stopped": the job
         in hand (a check, a reload) and the sends in hand finish, nothing is closed under
         them, and no thread of ours is left to wake while the interpreter finalizes (Python
-        3.11 ends such a daemon thread with ``pthread_exit``, which aborted the service,
-        SIGABRT after "reminderd stopped", about 1 stop in 100 under load)."""
+        3.11 ends such a daemon thread with ``pthread_exit``, which can abort the process:
+        the likely cause of a SIGABRT after "reminderd stopped", once in 20 CI runs)."""
         self._stopping.set()
         self.notifier.stopping()
         if self._jobs is not None:

@@ -255,9 +255,10 @@ atexit.register(_report)
 
 def test_service_stop_leaves_no_thread_running_into_the_exit(world, bus, smtp) -> None:
     # A daemon thread still running while Python finalizes is ended with pthread_exit (3.11),
-    # which aborted the service after "reminderd stopped" (SIGABRT, about 1 stop in 100 under
-    # load). After one reminder sent on the desktop and by e-mail and a reload, a stop must end
-    # every thread itself: the channel workers, the listeners, the watchers, the signal relay.
+    # which can abort the process (the likely cause of a SIGABRT after "reminderd stopped",
+    # once in 20 CI runs). After one reminder sent on the desktop and by e-mail and a reload,
+    # a stop must end every thread itself: the channel workers, the listeners, the watchers,
+    # the signal relay.
     hook = world.tmp / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(THREADS_AT_EXIT, encoding="utf-8")
