@@ -112,6 +112,7 @@ BROAD = {
         "tests/unit/test_text_reminders.py",
         "tests/unit/test_overdue_group.py",
         "tests/e2e/test_service.py",
+        "tests/e2e/test_delivery_integrity.py",  # after the seventh batch: the buttons
     ],
     "standing": [
         "tests/unit/test_status.py",
@@ -133,6 +134,7 @@ BROAD = {
         "tests/reliability/test_faults.py",
         # After the sixth batch: the command channel's own contract caught a mutant there.
         "tests/contract/test_command.py",
+        "tests/unit/test_overdue_group.py",  # after the seventh: a group logged per member
     ],
     "secrets": [
         "tests/unit/test_secret_paths.py",
@@ -142,6 +144,7 @@ BROAD = {
         "tests/reliability/test_security.py",
         "tests/e2e/test_front_door.py",
         "tests/contract/test_command.py",  # after the sixth batch: what a program may see
+        "tests/unit/test_feed.py",  # after the seventh batch: the feed secret's mode
     ],
     "tls": [
         "tests/contract/test_mail.py",
