@@ -267,7 +267,9 @@ def test_stop_while_a_channel_hangs_gives_up_after_its_wait_and_the_next_start_s
     channels = command_channel(recorder, timeout="540s")
     write_config(config, once("k1", seconds_ahead(2)), channels=channels)
     first = start(tmp_path, services)
-    assert wait_for(lambda: recorder.lines("start") and hung.exists(), DEADLINE), first.log()
+    assert wait_for(
+        lambda: recorder.lines("start") and hung.exists() and hung.read_text().strip(), DEADLINE
+    ), first.log()
     try:
         assert first.stop() == 0  # within PATIENCE (60 s): the wait is 30 s
     finally:
