@@ -42,14 +42,18 @@ DEADLINE = 40.0  # generous: a loaded 2-core machine runs seven suites at once
 
 
 class Recorder:
-    """A ``command`` channel program and the file it writes."""
+    """A ``command`` channel program and the file it writes. ``first_run`` is shell run by
+    the program's first run only, before its work (a slow or hung send); later runs are
+    quick."""
 
-    def __init__(self, directory: Path, *, sleep: float = 0.0) -> None:
+    def __init__(self, directory: Path, *, sleep: float = 0.0, first_run: str = ":") -> None:
         self.path = directory / "delivered.txt"
         self.script = directory / "record-key"
+        ran = directory / "record-key.ran"
         self.script.write_text(
             "#!/bin/sh\n"
             f'echo "start $REMINDERD_KEY $REMINDERD_KIND" >> {self.path}\n'
+            f"if [ ! -e {ran} ]; then touch {ran}; {first_run}; fi\n"
             f"sleep {sleep}\n"
             f'echo "done $REMINDERD_KEY $REMINDERD_KIND" >> {self.path}\n'
         )
@@ -197,16 +201,9 @@ def test_kill_9_while_sending_leaves_attempting_and_the_next_start_sends_it_once
 ) -> None:
     # The documented window: "attempting" is written before the channel gets the message,
     # "sent" after; a kill in between is sent once more at the next start, and no more.
-    recorder = Recorder(tmp_path)
     # The first run of the program takes 20 s (the kill lands well inside it, however loaded
     # the machine); the later ones are quick.
-    slow_once = tmp_path / "slow-once"
-    recorder.script.write_text(
-        "#!/bin/sh\n"
-        f'echo "start $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
-        f"if [ ! -e {slow_once} ]; then touch {slow_once}; sleep 20; fi\n"
-        f'echo "done $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
-    )
+    recorder = Recorder(tmp_path, first_run="sleep 20")
     config = tmp_path / "config.yaml"
     write_config(config, once("k1", seconds_ahead(2)), channels=command_channel(recorder))
     first = start(tmp_path, services)
@@ -232,7 +229,7 @@ def test_stop_while_sending_waits_for_the_send_and_logs_it_sent_once(tmp_path, s
     # in hand: the program finishes, the log says "sent" before the service exits, and the
     # next start does not send it again (a sentinel behind it on the same first-in first-out
     # worker proves it had its chance).
-    recorder = Recorder(tmp_path, sleep=3)
+    recorder = Recorder(tmp_path, first_run="sleep 3")
     config = tmp_path / "config.yaml"
     write_config(config, once("k1", seconds_ahead(2)), channels=command_channel(recorder))
     first = start(tmp_path, services)
@@ -242,7 +239,7 @@ def test_stop_while_sending_waits_for_the_send_and_logs_it_sent_once(tmp_path, s
     assert (channel, state) == ("command", "sent"), first.log()
     assert recorder.lines("done") == [key]
     loans = once("k1", datetime.fromisoformat(key.split("/", 3)[3])) + once("zz", seconds_ahead(2))
-    write_config(config, loans, channels=command_channel(Recorder(tmp_path)))
+    write_config(config, loans, channels=command_channel(recorder))
     second = start(tmp_path, services)
     assert wait_for(lambda: "zz" in recorder.loans("done"), DEADLINE), second.log()
     assert second.stop() == 0
@@ -255,14 +252,8 @@ def test_stop_while_a_channel_hangs_gives_up_after_its_wait_and_the_next_start_s
     # The program hangs (10 minutes; its own timeout, 9, is far off). The stop waits for it
     # at most 30 s, then exits 0 naming the channel; the reminder stays "attempting" (not
     # sent, not failed), and the next start sends it, once.
-    recorder = Recorder(tmp_path)
     hung = tmp_path / "hung.pid"
-    recorder.script.write_text(
-        "#!/bin/sh\n"
-        f'echo "start $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
-        f"if [ ! -e {hung} ]; then echo $$ > {hung}; exec sleep 600; fi\n"
-        f'echo "done $REMINDERD_KEY $REMINDERD_KIND" >> {recorder.path}\n'
-    )
+    recorder = Recorder(tmp_path, first_run=f"echo $$ > {hung}; exec sleep 600")
     config = tmp_path / "config.yaml"
     channels = command_channel(recorder, timeout="540s")
     write_config(config, once("k1", seconds_ahead(2)), channels=channels)
