@@ -99,6 +99,27 @@ def test_withdrawn_and_unit_less_codes_are_refused(code: str, words: list[str]) 
         money.minor_units(code)
 
 
+@pytest.mark.parametrize(
+    ("code", "history"),
+    [
+        # CLDR: the Netherlands Antillean guilder was tender in Curaçao and Sint Maarten until
+        # 2025-06-30 (territories sorted, comma-joined), replaced there by the Caribbean guilder.
+        ("ANG", "in use until 2025-06-30 in CW, SX; now XCG"),
+        # Zimbabwe: two tender currencies started after ZWL did, so both are named, with "or".
+        ("ZWL", "in use until 2024-08-31 in ZW; now USD or ZWG"),
+        # The Cuban convertible peso: CUP, still tender, is older than CUC, so it is not
+        # named as what replaced it; no "now" part at all.
+        ("CUC", "in use until 2021-06-01 in CU"),
+    ],
+)
+def test_withdrawn_code_names_where_it_ended_and_what_followed(code: str, history: str) -> None:
+    with pytest.raises(money.CurrencyError) as refused:
+        money.check_currency(code)
+    assert str(refused.value) == (
+        f"{code} was withdrawn from ISO 4217 ({history}); use the current code"
+    )
+
+
 def test_config_refuses_withdrawn_currency_with_the_reason() -> None:
     with pytest.raises(schema.Invalid, match="ANG was withdrawn from ISO 4217"):
         schema._currency(" ang ")

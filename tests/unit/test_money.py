@@ -60,17 +60,26 @@ def test_parse_amount_accepts_and_quantizes(text: str, currency: str, expected: 
         ("1e3", "CNY", "not an amount"),
         ("abc", "CNY", "not an amount"),
         ("1000000000000000", "CNY", "too large"),
+        ("12,00", "CNY", "the decimal mark is a point"),
+        ("1.234,56", "CNY", "a comma only separates thousands"),
+        ("1,2345", "CNY", "groups of three digits must follow it"),
     ],
 )
 def test_parse_amount_refuses_bad_text(text: str, currency: str, words: str) -> None:
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(ValueError, match=words) as refused:
         money.parse_amount(text, currency)
+    # The message quotes what the person typed, so a config with many amounts shows which.
+    assert text in str(refused.value)
 
 
 def test_format_money_symbol_and_separators() -> None:
     assert money.format_money(Decimal("1200.5"), "CNY") == "¥1,200.50"
     assert money.format_money(Decimal("33334"), "JPY") == "¥33,334"
     assert money.format_money(Decimal("-5"), "CHF") == "-5.00 CHF"
+    # Nothing left to pay is ¥0.00, never "-¥0.00".
+    assert money.format_money(Decimal("0"), "CNY") == "¥0.00"
+    assert money.format_money(Decimal("0"), "CHF") == "0.00 CHF"
+    assert money.format_money(Decimal("-0.01"), "USD") == "-$0.01"
     assert money.to_json(Decimal("7"), "USD") == "7.00"
 
 
