@@ -2197,6 +2197,252 @@ UNSEEN_7 = [
     ),
 ]
 
+# Planted on 2026-11-29 (session 13) after the tests for every survivor of unseen7, by
+# another session told not to open tests/ or bench/ and not to reuse a line of the 245
+# above. Run against the BROAD tests of their area.
+UNSEEN_8 = [
+    m(
+        "money",
+        "reminderd/core/forecast.py",
+        "overdue += sum((row.outstanding for row in standing.overdue(now)), Decimal(0))",
+        "overdue += sum((row.installment.amount for row in standing.overdue(now)), Decimal(0))",
+        "The forecast's 'overdue now' figure counts the full amount of each late installment, ignoring what was already paid towards it.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/core/forecast.py",
+        "month = max(month_of(row.installment.due), self.current)",
+        "month = month_of(row.installment.due)",
+        "Ongoing bills that are already overdue vanish from the forecast instead of being counted in the current month's bills.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/accounts/report.py",
+        "(Decimal(0) if rolled else row.outstanding)",
+        "(Decimal(0) if rolled else row.installment.amount)",
+        "status --json's monthly 'outstanding' ignores payments, showing the whole amount due as still owed even for settled installments.",
+        BROAD["money"],
+    ),
+    m(
+        "money",
+        "reminderd/money.py",
+        "elif _GROUPED.fullmatch(stripped):",
+        "elif _GROUPED.match(stripped):",
+        "A mistyped amount such as '1,2345' is silently accepted as 12345 instead of being refused as badly grouped.",
+        BROAD["money"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "due_at=due_instant(due, at, loan),",
+        "due_at=due_instant(spec.day, at, loan),",
+        "An installment moved off a weekend or holiday still has its due instant (and reminders/overdue state) on the original weekend day.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "due = workdays.adjust(spec.day, loan.adjust, loan.holidays)",
+        "due = workdays.adjust(spec.day, loan.adjust, None)",
+        "The loan's holiday calendar is ignored: installments falling on a public holiday are not moved, and make-up working weekends are skipped.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        "exact = _exact_annuity_payment(outstanding, rate, plan.count - index)",
+        "exact = _exact_annuity_payment(outstanding, rate, plan.count - index - 1)",
+        "Annuity plans re-level their payment almost every period, so installments creep upward instead of staying level.",
+        BROAD["plans"],
+    ),
+    m(
+        "plans",
+        "reminderd/plans.py",
+        '"day": Decimal(365)',
+        '"day": Decimal(360)',
+        "Plans stepping by days charge interest on a 360-day year, so every installment's interest is slightly too high.",
+        BROAD["plans"],
+    ),
+    m(
+        "reminders",
+        "reminderd/reminders.py",
+        "if at <= now:",
+        "if at < now:",
+        "An overdue repeat reminder is not due at its exact instant, so it goes out late (only on a later wake-up, possibly marked as missed).",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        'elif days_left <= 0 or reminder.kind == "due":',
+        'elif days_left < 0 or reminder.kind == "due":',
+        "A lead reminder sent on the due day itself says 'due in 0 days' instead of 'due today'.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "now_local = now.astimezone(zone)",
+        "now_local = now",
+        "Days left / days overdue in reminder text are counted in UTC rather than the loan's zone, so near midnight they are off by a day.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/messages.py",
+        "(overdue.total or overdue.per_day)",
+        "overdue.total",
+        "An overdue reminder on the first costly day omits the penalty line even though each further day now costs money.",
+        BROAD["reminders"],
+    ),
+    m(
+        "reminders",
+        "reminderd/agenda.py",
+        "overdue.sort(key=lambda item: item.installment.number)",
+        "overdue.sort(key=lambda item: item.installment.number, reverse=True)",
+        "A grouped overdue message is led by the oldest installment and lists the installments newest first.",
+        BROAD["reminders"],
+    ),
+    m(
+        "standing",
+        "reminderd/views.py",
+        "if due_at <= now and not row.settled:",
+        "if due_at < now and not row.settled:",
+        "At the exact due instant an unpaid installment disappears from 'upcoming' (neither overdue nor coming).",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/standing.py",
+        "credit = spread.credit",
+        "credit += spread.credit",
+        "On a renegotiated loan, an overpayment carried into the next plan version is counted twice, inflating the loan's credit.",
+        BROAD["standing"],
+    ),
+    m(
+        "standing",
+        "reminderd/views.py",
+        "if row.closed:",
+        "if row.superseded:",
+        "'upcoming' lists installments that were rolled into a new agreement as still overdue.",
+        BROAD["standing"],
+    ),
+    m(
+        "delivery",
+        "reminderd/service.py",
+        "self.deliverer.next_retry(),",
+        "",
+        "After a failed send the service does not wake up at the retry time, so the retry waits until some unrelated event.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/command.py",
+        '"REMINDERD_KEY": message.key,',
+        '"REMINDERD_KEY": message.kind,',
+        "The command channel's program gets the message kind in REMINDERD_KEY instead of the reminder's stable key.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "RETRY_FIRST = timedelta(seconds=10)",
+        "RETRY_FIRST = timedelta(minutes=10)",
+        "A failed delivery is first retried after 10 minutes instead of 10 seconds.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/channels/mail.py",
+        'first_line = text.splitlines()[0] if text else ""',
+        'first_line = text.splitlines()[-1] if text else ""',
+        "A multi-line SMTP error answer is reported by its last line instead of its first, hiding the server's actual reason.",
+        BROAD["delivery"],
+    ),
+    m(
+        "delivery",
+        "reminderd/delivery.py",
+        "member.installment.number,",
+        "due.installment.number,",
+        "The delivery log records every installment of a grouped overdue message under the lead's number, so the case file shows the wrong installments as reminded.",
+        BROAD["delivery"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/secrets.py",
+        "candidate = Path(credentials) / expanded.name",
+        "candidate = Path(credentials) / expanded",
+        "An absolute password_file that does not exist is no longer looked up by its base name in $CREDENTIALS_DIRECTORY, so systemd credentials are not found.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/secrets.py",
+        'text = text.removesuffix("\\r")',
+        "text = text.strip()",
+        "A password read from a file loses leading/trailing spaces, so a password with such spaces fails to authenticate.",
+        BROAD["secrets"],
+    ),
+    m(
+        "secrets",
+        "reminderd/channels/command.py",
+        'ALWAYS_WITHHELD = frozenset({"CREDENTIALS_DIRECTORY"})',
+        'ALWAYS_WITHHELD = frozenset({"CREDENTIALS_DIR"})',
+        "The user's command program is handed $CREDENTIALS_DIRECTORY, exposing where the service's secrets live.",
+        BROAD["secrets"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/checks.py",
+        "ssl.create_default_context(cafile=str(path))",
+        "ssl.create_default_context(capath=str(path))",
+        "'check' no longer reports a ca_file that holds no valid certificate; the problem shows only when mail fails.",
+        BROAD["tls"],
+    ),
+    m(
+        "tls",
+        "reminderd/channels/checks.py",
+        "if email is not None and email.ca_file is not None:",
+        "if email is not None and email.username and email.ca_file is not None:",
+        "'check' ignores a missing or broken ca_file when the mail server needs no login.",
+        BROAD["tls"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/records.py",
+        "WHERE p.loan_id = ? ORDER BY p.id",
+        "WHERE p.loan_id = ? ORDER BY p.paid_on, p.id",
+        "A loan's payment history is listed by payment date instead of the order the payments were recorded.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/receipts.py",
+        "suffix = Path(original_name).suffix.lower()",
+        "suffix = Path(original_name).suffix",
+        "A receipt named with an upper-case extension (SCAN.PDF) is stored without any extension.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/ledger/receipts.py",
+        'if "documents" in tables:',
+        'if "document" in tables:',
+        "Stored agreement documents are treated as leftovers and deleted by the receipts sweep at service start.",
+        BROAD["ledger"],
+    ),
+    m(
+        "ledger",
+        "reminderd/commands/casefile.py",
+        "for day, amount in dated if day <= inst.due]",
+        "for day, amount in dated if day < inst.due]",
+        "The case file says an installment paid in full on its due date was not met on time.",
+        BROAD["ledger"],
+    ),
+]
+
 
 def copy_tree(target: Path) -> None:
     ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".hypothesis", "*.egg-info")
@@ -2248,10 +2494,10 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--batch",
-        choices=["all", "first", *(f"unseen{n}" for n in range(1, 8))],
+        choices=["all", "first", *(f"unseen{n}" for n in range(1, 9))],
         default="all",
         help="first: the 41 the tests were tuned on; unseen1: the 10 planted next without "
-        "looking; unseen2 … unseen7: 42, 32, 30, 30, 30 and 30 planted on 2026-11-29 by sessions "
+        "looking; unseen2 … unseen8: 42, 32, 30, 30, 30, 30 and 30 planted on 2026-11-29 by sessions "
         "that never saw the tests",
     )
     parser.add_argument("--target", type=float, default=90.0, help="percent to reach")
@@ -2265,10 +2511,19 @@ def main() -> int:
         "unseen5": UNSEEN_5,
         "unseen6": UNSEEN_6,
         "unseen7": UNSEEN_7,
+        "unseen8": UNSEEN_8,
     }
     pool = batches.get(
         args.batch,
-        MUTANTS + UNSEEN + UNSEEN_2 + UNSEEN_3 + UNSEEN_4 + UNSEEN_5 + UNSEEN_6 + UNSEEN_7,
+        MUTANTS
+        + UNSEEN
+        + UNSEEN_2
+        + UNSEEN_3
+        + UNSEEN_4
+        + UNSEEN_5
+        + UNSEEN_6
+        + UNSEEN_7
+        + UNSEEN_8,
     )
     mutants = [mutant for mutant in pool if not args.only or mutant.area == args.only]
     for mutant in mutants:
