@@ -303,8 +303,15 @@ class Deliverer:
         deadline = time.monotonic() + wait
         for thread in threads:
             thread.join(max(deadline - time.monotonic(), 0))
-        busy = [thread.name.removeprefix("deliver-") for thread in threads if thread.is_alive()]
         with self._lock:
+            # Still sending: a worker alive with a channel in hand. One alive but idle has
+            # only its stop left to read (an item it takes now is dropped: closing is set).
+            busy = [
+                name
+                for thread in threads
+                if thread.is_alive()
+                and self._busy.get(name := thread.name.removeprefix("deliver-")) is not None
+            ]
             channels = [channel for name, channel in self._channels.items() if name not in busy]
         _close_all(channels)
         return busy
