@@ -193,3 +193,30 @@ def test_allocate_pays_oldest_first_and_keeps_partial_and_credit() -> None:
     assert standing.allocate(rows, Decimal(330)).credit == Decimal(30)
     now = datetime(2027, 3, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert [row.status(now) for row in result.rows] == ["settled", "settled", "overdue"]
+
+
+def test_overdue_from_just_after_the_due_instant_starts_at_the_first_repeat() -> None:
+    # The service asks "what comes after now" an hour after a missed due instant: the answer
+    # is the first repeat (03-11 09:00), not the second, and it belongs to loan a, number 1.
+    loan, row = _single("Asia/Shanghai", "2027-03-10", "{overdue_every: 1d}")
+
+    first = next(reminders.overdue(row, loan.reminders, after=row.due_at + timedelta(hours=1)))
+
+    assert first.step == 1
+    assert first.key == "a/1/overdue/2027-03-11T09:00:00+08:00"
+    upcoming = reminders.next_after(row, loan.reminders, row.due_at + timedelta(hours=23))
+    assert upcoming is not None and upcoming.key == first.key
+
+
+def test_latest_overdue_across_spring_forward_is_the_latest_local_repeat() -> None:
+    loan, row = _single("America/New_York", "2027-03-13", "{overdue_every: 1d}")
+    # Due 03-13 09:00 EST = 14:00Z. Clocks spring forward on 03-14, so the repeats at 09:00
+    # EDT are 13:00Z: 03-14 13:00Z (step 1), 03-15 13:00Z (step 2), 03-16 13:00Z (step 3).
+    # At 03-15 13:30Z only 47.5 h have passed (under two days of seconds), yet the repeat of
+    # 03-15 is behind us: the latest is step 2, not step 1.
+    now = datetime(2027, 3, 15, 13, 30, tzinfo=UTC)
+
+    latest = reminders.latest_overdue(row, loan.reminders, now)
+
+    assert latest is not None
+    assert (latest.step, latest.at.isoformat()) == (2, "2027-03-15T09:00:00-04:00")
