@@ -92,8 +92,10 @@ def test_render_due_today_partial_payment_asks_for_the_rest():
     ],
 )
 def test_render_overdue_counts_calendar_days_in_loan_zone(locale, expected):
-    # 17 Dec 08:00 in Shanghai is still 16 Dec in UTC: the count must use the loan's zone
-    now = at(17, 8).astimezone(ZoneInfo("UTC"))
+    # 17 Dec 07:00 in Shanghai (+08:00) is 16 Dec 23:00 in UTC: the count must use the loan's
+    # zone (two days late, not one).
+    now = at(17, 7).astimezone(ZoneInfo("UTC"))
+    assert now.day == 16
     subject, body = render(
         LOAN, INSTALLMENT, reminder("overdue", at(17, 9)), paid=Decimal(0), now=now, locale=locale
     )
