@@ -142,10 +142,19 @@ def _login(client: smtplib.SMTP, username: str, password: str) -> None:
     client.ehlo_or_helo_if_needed()
     if not client.has_extn("auth"):
         raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
-    if "PLAIN" not in client.esmtp_features["auth"].upper().split():
+    offered = client.esmtp_features["auth"].upper().split()
+    if "PLAIN" not in offered:
         if not (username + password).isascii():
             raise DeliveryError(
                 "the server offers no AUTH PLAIN, needed for a non-ASCII user name or password",
+                permanent=True,
+            )
+        if not {"LOGIN", "CRAM-MD5"} & set(offered):
+            # smtplib would raise a bare SMTPException ("No suitable authentication method
+            # found."), an OSError subclass that read as a network error; say what it is.
+            raise DeliveryError(
+                f"the server offers no login method reminderd knows ({' '.join(offered)}); "
+                "it needs PLAIN, LOGIN or CRAM-MD5",
                 permanent=True,
             )
         client.login(username, password)
@@ -198,6 +207,8 @@ def _delivery_error(error: BaseException, settings: EmailSettings) -> DeliveryEr
             return DeliveryError(f"timed out after {settings.timeout:g}s talking to {where}")
         case smtplib.SMTPServerDisconnected():
             return DeliveryError(f"{where} closed the connection")
+        case smtplib.SMTPException():  # before OSError, which it is a subclass of
+            return DeliveryError(f"SMTP error with {where}: {error}")
         case ConnectionRefusedError():
             return DeliveryError(f"connection refused by {where}")
         case TimeoutError() | socket.timeout():
@@ -206,8 +217,6 @@ def _delivery_error(error: BaseException, settings: EmailSettings) -> DeliveryEr
             return DeliveryError(f"cannot resolve host {settings.host}")
         case OSError():
             return DeliveryError(f"network error with {where}: {error.strerror or error}")
-        case smtplib.SMTPException():
-            return DeliveryError(f"SMTP error with {where}: {error}")
     return DeliveryError(f"unexpected error with {where}: {type(error).__name__}")
 
 
