@@ -59,6 +59,9 @@ class _Debt:
     principal: Decimal
     frozen: int = 0
     plan: Plan | None = None  # the plan of the version in force (set by the runner)
+    # The interest of installments settled ahead in full: they are paid as the plan has them,
+    # interest included, though they never fall due in the run.
+    interest_settled: Decimal = Decimal(0)
 
     @property
     def terms(self) -> Plan:
@@ -283,6 +286,7 @@ class _Runner:
             balance = sum((debt.balance for debt in debts), Decimal(0))
             months.append(Month(month, due, bills, ahead, balance))
             month = next_month(month)
+        interest += sum((debt.interest_settled for debt in debts), Decimal(0))
         return Outcome(strategy, tuple(months), last_due, total, interest)
 
     def _pay_ahead(self, debts: list[_Debt], strategy: str, room: Decimal) -> Decimal:
@@ -312,6 +316,7 @@ class _Runner:
             if row.left == 0:
                 debt.rows.pop(0)
                 debt.frozen = max(debt.frozen - 1, 0)
+                debt.interest_settled += row.interest
         if debt.amortized and amount > taken and debt.principal > 0:
             share = min(amount - taken, debt.principal)
             debt.principal -= share
