@@ -227,7 +227,8 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _not_a_database(path: Path, error: Exception | None) -> UserError:
-    detail = f" ({error})" if error else ""
+    # One line: SQLite's integrity report spans several ("*** in database main ***\n…").
+    detail = f" ({' '.join(str(error).split())})" if error else ""
     return UserError(
         f"{path} is not a usable reminderd database{detail}; it was left untouched. Move it "
         "aside (or restore a backup) to start a new ledger."
