@@ -586,3 +586,24 @@ def test_a_reload_that_changes_only_a_channel_sends_through_the_new_one(tmp_path
     assert wait_for(lambda: new.loans("done")["soon"] == 1, PATIENCE), service.log()
     assert old.lines("start") == []
     assert service.stop() == 0
+
+
+def test_a_reload_between_a_failure_and_its_retry_keeps_the_retry(tmp_path, services) -> None:
+    # The first send fails (the program exits 1); its retry is 10 s later. A reload in
+    # between checks what is due and re-times the next wake-up: it must keep the retry, not
+    # only the next reminder instant (there is none here: overdue repeats are off), else the
+    # reminder waits for the next unrelated event, up to the 15-minute clock watch.
+    recorder = Recorder(tmp_path, first_run="exit 1")
+    config = tmp_path / "config.yaml"
+    write_config(config, once("r1", seconds_ahead(2)), channels=command_channel(recorder))
+    service = start(tmp_path, services)
+
+    def states() -> list[tuple[str, str]]:
+        return [row[1:] for row in delivery_log(tmp_path / "state")]
+
+    assert wait_for(lambda: states() == [("command", "failed")], DEADLINE), service.log()
+    service.signal(signal.SIGHUP)  # lands well inside the 10 s wait on any machine
+    assert wait_for(lambda: "config reloaded" in service.log(), DEADLINE), service.log()
+    assert wait_for(lambda: recorder.loans("done") == {"r1": 1}, DEADLINE), service.log()
+    assert states() == [("command", "sent")]
+    assert service.stop() == 0

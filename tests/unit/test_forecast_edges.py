@@ -306,3 +306,15 @@ def test_forecast_json_carries_every_field_of_spec_9() -> None:
         "apart": ["abroad"],
         "baseline": {"debt_free": "2027-03", "total": "2124.00", "interest": "24.00"},
     }  # fmt: skip
+
+
+def test_the_overdue_figure_is_what_is_left_of_late_installments_after_payments() -> None:
+    """A person who paid part of a late installment must see what is still late, not the
+    whole installment again."""
+    config = config_from(SHOP)
+    # Shop: 100 due 01-15 and 02-15 (both late on 02-20), 30 paid: allocated oldest first,
+    # January has 70 left, February 100: 170 overdue (not 200).
+    late = datetime(2027, 2, 20, 4, 0, tzinfo=UTC)  # noon, 20 February, in Shanghai
+    result = forecast(config, {"shop": Decimal(30)}, late)
+    assert result.overdue == Decimal(170)
+    assert to_json(result)["overdue"] == "170.00"

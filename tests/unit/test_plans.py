@@ -514,3 +514,24 @@ def test_an_agreed_list_owes_nothing_after_its_last_installment() -> None:
         Decimal(200),
         Decimal(0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("adjust", "day", "instant"),
+    [
+        # 2027-01-16 is a Saturday (2027-01-01 is a Friday: +14 days is a Friday, +15 Saturday).
+        ("following", "2027-01-18", "2027-01-18T09:00:00+08:00"),  # to Monday
+        ("preceding", "2027-01-15", "2027-01-15T09:00:00+08:00"),  # to Friday
+        ("none", "2027-01-16", "2027-01-16T09:00:00+08:00"),
+    ],
+)
+def test_a_moved_installment_falls_due_on_the_day_it_moved_to(adjust, day, instant) -> None:
+    """The date shown and the instant reminders, "overdue" and the calendar use are the same
+    day: a Saturday installment moved to Monday is not overdue on Saturday."""
+    loan = one_loan(
+        "{kind: once, due: 2027-01-16, amount: 10}",
+        top="timezone: Asia/Shanghai\n",
+        loan=f"    adjust: {adjust}\n",
+    )
+    (row,) = plans.installments(loan)
+    assert (row.due.isoformat(), row.due_at.isoformat()) == (day, instant)

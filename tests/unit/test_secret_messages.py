@@ -64,6 +64,23 @@ def test_a_password_file_written_on_windows_loses_its_crlf(tmp_path) -> None:
     assert read_secret(Secret(file=path), {}) == "Pässword"
 
 
+@pytest.mark.parametrize(
+    ("content", "password"),
+    [
+        (b"  two spaces each side  \n", "  two spaces each side  "),  # the spaces are its own
+        (b"\ttab-led\n", "\ttab-led"),
+        (b"ends-with-a-space \n", "ends-with-a-space "),
+        (b"no newline at all", "no newline at all"),
+        (b"two lines\n\n", "two lines\n"),  # only the one line end a file ends with goes
+    ],
+)
+def test_only_the_final_line_end_is_taken_off_a_password_file(tmp_path, content, password) -> None:
+    """A password may begin or end with blanks; trimming them would make login fail with a
+    password the person typed right."""
+    path = private_file(tmp_path / "smtp-password", content)
+    assert read_secret(Secret(file=path), {}) == password
+
+
 @pytest.mark.parametrize("what", ["password", "token"])
 def test_no_source_at_all_names_what_is_missing(what) -> None:
     assert refusal(Secret(), what=what) == f"no {what} configured"

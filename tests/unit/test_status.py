@@ -309,3 +309,23 @@ def test_status_report_listed_months_hold_everything_still_owed(
     report = status_report(config, paid, now)
     owed = sum(Decimal(row["outstanding"]) for row in report["loans"])
     assert sum(Decimal(row["outstanding"]) for row in report["months"]) == owed
+
+
+def test_an_unpaid_installment_is_listed_at_its_exact_due_instant() -> None:
+    """`upcoming` at 09:00:00 sharp on the due day: the installment is owed now (overdue, as
+    the agenda's due reminder says), not gone from the list between "coming" and "late"."""
+    from reminderd.views import upcoming_rows
+    from tests.unit.conftest import parse_text
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: a\n    name: A\n"
+        "    plan: {kind: once, due: 2027-03-10, amount: 100}\n"
+    )
+    at_due = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai (+08:00)
+    rows = upcoming_rows(config, {}, at_due, days=7)
+    assert [(row["loan"], row["due_at"], row["outstanding"]) for row in rows] == [
+        ("a", "2027-03-10T09:00:00+08:00", "100.00")
+    ]
+    # A second earlier it is coming; paid in full it is gone.
+    assert len(upcoming_rows(config, {}, at_due - timedelta(seconds=1), days=7)) == 1
+    assert upcoming_rows(config, {"a": Decimal(100)}, at_due, days=7) == []
