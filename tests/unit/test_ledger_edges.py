@@ -283,3 +283,38 @@ def test_a_database_that_cannot_be_migrated_says_why_not_busy(state) -> None:
     assert refused.value.message == (
         f"cannot use the state database {path}: table kv already exists"
     )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"loan,amount\ncar,100\n" * 20,  # a CSV saved over it
+        b"SQLite format 2\x00" + b"\x00" * 200,  # an old or foreign header
+    ],
+)
+def test_a_file_that_is_not_a_database_is_refused_by_name_and_left_as_it_was(
+    tmp_path, content
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    path = state / "reminderd.sqlite3"
+    path.write_bytes(content)
+    for create in (True, False):
+        with pytest.raises(UserError) as refused:
+            ledger.connect(state, create=create)
+        assert str(refused.value) == (
+            f"{path} is not a usable reminderd database; it was left untouched. Move it "
+            "aside (or restore a backup) to start a new ledger."
+        )
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in state.iterdir()) == ["reminderd.sqlite3"]  # no -wal, -shm
+
+
+def test_a_folder_where_the_database_goes_is_refused_by_name(tmp_path) -> None:
+    state = tmp_path / "state"
+    (state / "reminderd.sqlite3").mkdir(parents=True)
+    with pytest.raises(UserError) as refused:
+        ledger.connect(state, create=True)
+    assert str(refused.value) == (
+        f"{state / 'reminderd.sqlite3'} is a directory, not the reminderd state database"
+    )
