@@ -2790,7 +2790,8 @@ def main() -> int:
         + UNSEEN_5
         + UNSEEN_6
         + UNSEEN_7
-        + UNSEEN_8,
+        + UNSEEN_8
+        + UNSEEN_9,
     )
     mutants = [mutant for mutant in pool if not args.only or mutant.area == args.only]
     for mutant in mutants:
