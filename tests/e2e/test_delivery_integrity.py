@@ -593,9 +593,12 @@ def test_a_reload_between_a_failure_and_its_retry_keeps_the_retry(tmp_path, serv
     # between checks what is due and re-times the next wake-up: it must keep the retry, not
     # only the next reminder instant (there is none here: overdue repeats are off), else the
     # reminder waits for the next unrelated event, up to the 15-minute clock watch.
+    # A second loan falls due 90 s on: the wake-up after the reload is the sooner of the
+    # retry and that instant (the retry), not the later.
     recorder = Recorder(tmp_path, first_run="exit 1")
     config = tmp_path / "config.yaml"
-    write_config(config, once("r1", seconds_ahead(2)), channels=command_channel(recorder))
+    loans = once("r1", seconds_ahead(2)) + once("r2", seconds_ahead(90))
+    write_config(config, loans, channels=command_channel(recorder))
     service = start(tmp_path, services)
 
     def states() -> list[tuple[str, str]]:
@@ -605,5 +608,5 @@ def test_a_reload_between_a_failure_and_its_retry_keeps_the_retry(tmp_path, serv
     service.signal(signal.SIGHUP)  # lands well inside the 10 s wait on any machine
     assert wait_for(lambda: "config reloaded" in service.log(), DEADLINE), service.log()
     assert wait_for(lambda: recorder.loans("done") == {"r1": 1}, DEADLINE), service.log()
-    assert states() == [("command", "sent")]
+    assert states() == [("command", "sent")]  # r2's instant has not come yet
     assert service.stop() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -405,3 +406,33 @@ def test_a_relative_ca_file_is_found_next_to_the_config_wherever_reminderd_runs(
         assert email is not None
         found.append(email.ca_file)
     assert found == [tmp_path / "conf" / "certs" / "ca.pem", tmp_path / "home" / "ca.pem"]
+
+
+def test_two_list_installments_on_one_day_at_different_times_are_accepted() -> None:
+    """A lender that takes two payments the same day (morning and evening): the dates do
+    not go back, so the plan is valid."""
+    from reminderd import plans
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: a\n    name: A\n    plan:\n"
+        "      kind: list\n      installments:\n"
+        '        - {due: "2027-03-10 09:00", amount: 10}\n'
+        '        - {due: "2027-03-10 18:00", amount: 20}\n'
+    )
+    rows = plans.installments(config.loans[0])
+    assert [(row.due_at.isoformat(), row.amount) for row in rows] == [
+        ("2027-03-10T09:00:00+08:00", Decimal("10.00")),
+        ("2027-03-10T18:00:00+08:00", Decimal("20.00")),
+    ]
+
+
+def test_a_recurring_plan_until_its_first_due_is_one_payment() -> None:
+    from reminderd import plans
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: b\n    name: B\n"
+        "    plan: {kind: recurring, amount: 30, first_due: 2027-03-10, until: 2027-03-10}\n"
+    )
+    assert [(row.due.isoformat(), row.amount) for row in plans.installments(config.loans[0])] == [
+        ("2027-03-10", Decimal("30.00"))
+    ]

@@ -274,3 +274,78 @@ def test_close_waits_for_the_send_in_hand(tmp_path, dues) -> None:
     logged = rows(tmp_path / "state")
     assert logged[(KEY_A, "command")][0] == "sent"
     assert (KEY_B, "command") not in logged
+
+
+def test_a_delivery_log_that_refuses_a_write_sends_nothing_and_counts_no_attempt(
+    tmp_path, dues
+) -> None:
+    # The log refuses "attempting" (a real SQLite trigger stands in for a full disk): the
+    # channel is never asked, and when the log takes writes again the reminder goes as the
+    # channel's first attempt (a refused log write is not a channel failure: no longer
+    # back-off, no inflated count in the log).
+    state = tmp_path / "state"
+    channel = MemoryChannel("command")
+    deliverer = Deliverer(state, {"command": channel}, render)
+    conn = ledger.connect(state, create=True)
+    assert conn is not None
+    try:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON deliveries "
+            "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+        )
+        assert deliverer.submit(dues[:1], datetime.now(UTC)) == 1
+        assert deliverer.wait_idle(PATIENCE)
+        assert channel.attempts == 0
+        assert deliverer.failures() == {(KEY_A, "command"): "log: database or disk is full"}
+        conn.execute("DROP TRIGGER refuse")
+    finally:
+        conn.close()
+    try:
+        # Its short wait (under a second, then growing to 30 s) has passed a minute later.
+        assert deliverer.submit(dues[:1], datetime.now(UTC) + timedelta(minutes=1)) == 1
+        assert deliverer.wait_idle(PATIENCE)
+        assert channel.attempts == 1 and len(channel.sent) == 1
+        assert rows(state)[(KEY_A, "command")][:2] == ("sent", 1)
+    finally:
+        deliverer.close()
+
+
+GROUPED = """
+timezone: Asia/Shanghai
+reminders: {before: [0d], time: "09:00", overdue_every: 1d, channels: [command]}
+channels:
+  command: {argv: [/bin/true]}
+loans:
+  - id: g
+    name: Loan G
+    plan:
+      kind: list
+      installments:
+        - {due: "2027-03-01 08:00", amount: 100}
+        - {due: 2027-03-05, amount: 100}
+"""
+
+
+def test_a_grouped_message_is_logged_under_each_installments_own_reminder(tmp_path) -> None:
+    # On 03-07 09:00:30 Shanghai, #1 (due at 08:00) is 6 days late, its latest repeat 03-07
+    # 08:00; #2 (due at the reminders' 09:00) 2 days, its latest 03-07 09:00: one message.
+    # Each installment's row keeps its own reminder's key and instant, so its later
+    # repeats are measured against its own history.
+    now = datetime(2027, 3, 7, 1, 0, 30, tzinfo=UTC)
+    [due] = Agenda(parse(GROUPED.encode(), Path("test.yaml"))).due(now, {})
+    assert len(due.members) == 2
+    state = tmp_path / "state"
+    record(state, due, "command", state="sent", error=None, attempts=1)
+    conn = ledger.connect(state, create=False)
+    assert conn is not None
+    try:
+        logged = conn.execute(
+            "SELECT reminder_key, number, fire_at FROM deliveries ORDER BY number"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [(number, key.split("/")[1]) for key, number, _ in logged] == [(1, "1"), (2, "2")]
+    for key, _number, fire_at in logged:
+        # The key ends with the reminder's own instant: the row's instant is that one.
+        assert fire_at == key.split("/", 3)[3], (key, fire_at)
+    assert [row[2] for row in logged] == ["2027-03-07T08:00:00+08:00", "2027-03-07T09:00:00+08:00"]

@@ -535,3 +535,17 @@ def test_a_moved_installment_falls_due_on_the_day_it_moved_to(adjust, day, insta
     )
     (row,) = plans.installments(loan)
     assert (row.due.isoformat(), row.due_at.isoformat()) == (day, instant)
+
+
+def test_equal_principal_parts_on_a_half_cent_round_half_up() -> None:
+    # 100.25 over 2 = 50.125 a part: half-up gives 50.13 (half-even would give 50.12); the
+    # last installment takes the rest, 100.25 − 50.13 = 50.12.
+    loan = one_loan(
+        "{kind: equal_principal, principal: 100.25, count: 2, first_due: 2027-01-15, "
+        "annual_rate: 0}",
+        top="timezone: Asia/Shanghai\n",
+    )
+    assert [row.amount for row in plans.installments(loan)] == [
+        Decimal("50.13"),
+        Decimal("50.12"),
+    ]

@@ -329,3 +329,57 @@ def test_an_unpaid_installment_is_listed_at_its_exact_due_instant() -> None:
     # A second earlier it is coming; paid in full it is gone.
     assert len(upcoming_rows(config, {}, at_due - timedelta(seconds=1), days=7)) == 1
     assert upcoming_rows(config, {"a": Decimal(100)}, at_due, days=7) == []
+
+
+def test_overdue_costs_are_summed_per_currency_never_across() -> None:
+    """SPEC §8: what being late has cost, in total per currency. Three USD loans and one CNY
+    loan, each 10 days late with a fee of 5 (its own currency): USD 3 × 5 = 15.00, CNY 5.00."""
+    from reminderd.accounts.report import status_report as report
+    from tests.unit.conftest import parse_text
+
+    def loan(loan_id: str, currency: str) -> str:
+        return (
+            f"  - id: {loan_id}\n    name: {loan_id}\n    currency: {currency}\n"
+            "    plan: {kind: once, due: 2027-03-01, amount: 100}\n"
+        )
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\ncurrency: CNY\n"
+        "overdue: {daily_rate: 0, fee: 5, grace: 0d}\nloans:\n"
+        + loan("cny-a", "CNY")
+        + loan("usd-b", "USD")
+        + loan("usd-c", "USD")
+        + loan("usd-d", "USD")
+    )
+    late = datetime(2027, 3, 11, 4, 0, tzinfo=UTC)  # noon, 11 March, in Shanghai
+    assert report(config, {}, late)["overdue_costs"] == {"CNY": "5.00", "USD": "15.00"}
+
+
+def test_the_next_due_is_the_earliest_of_the_loans_next_installments() -> None:
+    """`check`'s "next due": whichever loan comes first, wherever it is in the config."""
+    from reminderd.views import overdue_and_next
+    from tests.unit.conftest import parse_text
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n"
+        "  - {id: b, name: B, plan: {kind: once, due: 2027-03-10, amount: 10}}\n"
+        "  - {id: a, name: A, plan: {kind: once, due: 2027-03-05, amount: 10}}\n"
+        "  - {id: c, name: C, plan: {kind: once, due: 2027-03-20, amount: 10}}\n"
+    )
+    before = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)
+    overdue, next_due = overdue_and_next(config, {}, before)
+    assert overdue == [] and next_due is not None
+    assert (next_due[0].id, next_due[1].installment.due.isoformat()) == ("a", "2027-03-05")
+
+
+def test_status_next_due_is_the_date_after_weekend_adjustment() -> None:
+    """The date to pay by is the working day the installment moved to, as the reminders and
+    the calendar say: 2027-01-16 is a Saturday, `following` makes it Monday the 18th."""
+    from tests.unit.conftest import parse_text
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: a\n    name: A\n    adjust: following\n"
+        "    plan: {kind: once, due: 2027-01-16, amount: 10}\n"
+    )
+    report = status_report(config, {}, datetime(2027, 1, 10, 4, 0, tzinfo=UTC))
+    assert report["loans"][0]["next_due"] == "2027-01-18"
