@@ -9,11 +9,8 @@ the arguments are not.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reminderd import cli
+from tests.support.deadline import hang_guard
 from tests.support.profiles import examples
 from tests.support.service import reminderd_command
 
@@ -121,22 +119,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(tmp_path_factory.mktemp("cli-fuzz"))
 
 
-@contextlib.contextmanager
-def hang_guard(seconds: int) -> Iterator[None]:
-    """Fail the example (instead of hanging the suite) when it runs past ``seconds``."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"command still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def run_in_process(
     argv: list[str], capsys: pytest.CaptureFixture[str], cwd: Path
 ) -> tuple[int, str, str]:
@@ -144,7 +126,7 @@ def run_in_process(
     previous = Path.cwd()
     os.chdir(cwd)  # relative names land in the world, not in the checkout
     try:
-        with hang_guard(HANG_SECONDS):
+        with hang_guard(HANG_SECONDS, "command"):
             try:
                 code = cli.main(argv)
             except SystemExit as exit_:

@@ -6,18 +6,15 @@ figure is worked out by hand in a comment."""
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from types import FrameType
 
 from reminderd.commands.forecast import render
 from reminderd.config import parse
 from reminderd.core.forecast import Forecast, forecast, to_json
 from reminderd.model import Config
+from tests.support.deadline import hang_guard
 
 JANUARY = datetime(2027, 1, 5, 4, 0, tzinfo=UTC)  # noon, 5 January 2027, in Shanghai
 DECEMBER = datetime(2026, 12, 28, 4, 0, tzinfo=UTC)  # noon, 28 December 2026, in Shanghai
@@ -33,22 +30,6 @@ def config_from(loans: str) -> Config:
 def rows(result: Forecast) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
     """(month, due, bills, ahead, balance) of each month of the outcome."""
     return [(m.month, m.due, m.bills, m.ahead, m.balance) for m in result.outcome.months]
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail, rather than hang the run, if the block is not done within ``seconds``."""
-
-    def give_up(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"the forecast did not finish within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 SHOP = """  - id: shop
@@ -195,7 +176,7 @@ def test_a_principal_under_one_unit_is_paid_ahead_and_the_forecast_finishes() ->
     # principal 600 → 300.50; replayed: Feb 300 (left 0.50), Mar 0.50.
     # Feb: 300 due, principal 0.50; room 299.50 + (300 − 300) = 299.50: 0.50 of it ahead,
     # and nothing is left: debt-free in February. Paid 300 + 299.50 + 300 + 0.50 = 900.
-    with deadline(10):
+    with hang_guard(10, "the forecast"):
         result = forecast(config_from(WALLET), {}, JANUARY, extra=Decimal("299.50"))
     zero = Decimal(0)
     assert rows(result) == [
