@@ -20,7 +20,7 @@ import sqlite3
 import stat
 import subprocess
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -359,6 +359,39 @@ def test_paid_button_at_start_records_the_outstanding_amount(tmp_path, services)
         assert service.stop() == 0
     # 100.00 due - 30.00 paid = 70.00 outstanding
     assert [Decimal(payment["amount"]) for payment in payments()] == [Decimal(30), Decimal(70)]
+
+
+@needs_dbus
+def test_paid_button_records_the_payment_on_the_loans_own_day(tmp_path, services) -> None:
+    # The click's payment is dated by the calendar of the loan's zone, not by UTC's: a zone
+    # whose date differs from UTC's right now (UTC+14 from 11:00 UTC, UTC-12 before; each
+    # stays a day apart for more than an hour), so a payment dated by the UTC day is caught.
+    zone = ZoneInfo("Pacific/Kiritimati" if datetime.now(UTC).hour >= 11 else "Etc/GMT+12")
+    due = datetime.now(zone).replace(microsecond=0) - timedelta(minutes=10)  # missed: catch-up
+    (tmp_path / "config.yaml").write_text(
+        f"timezone: {zone.key}\n"
+        "reminders: {before: [0s], overdue_every: never}\n"
+        "channels:\n  desktop: {backend: dbus, timeout: 5s}\n"
+        f"calendar: {{path: {tmp_path / 'r.ics'}}}\n"
+        "loans:\n  - id: z1\n    name: Loan z1\n"
+        f'    plan: {{kind: once, due: "{due:%Y-%m-%d %H:%M:%S}", amount: 25}}\n',
+        encoding="utf-8",
+    )
+    before = datetime.now(UTC)
+    with session_bus() as address, NotificationServer(address, invoke="paid"):
+        service = start(tmp_path, services, env={"DBUS_SESSION_BUS_ADDRESS": address})
+
+        def payments() -> list[dict]:
+            return json.loads(cli(tmp_path, "history", "--json").stdout or "[]")
+
+        assert wait_for(payments, DEADLINE), service.log()
+        after = datetime.now(UTC)
+        assert service.stop() == 0
+    local_days = {before.astimezone(zone).date(), after.astimezone(zone).date()}
+    assert local_days.isdisjoint({before.date(), after.date()})  # the zone was chosen so
+    [payment] = payments()
+    assert (payment["loan"], Decimal(payment["amount"])) == ("z1", Decimal(25))
+    assert date.fromisoformat(payment["on"]) in local_days
 
 
 @needs_dbus

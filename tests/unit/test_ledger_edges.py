@@ -318,3 +318,35 @@ def test_a_folder_where_the_database_goes_is_refused_by_name(tmp_path) -> None:
     assert str(refused.value) == (
         f"{state / 'reminderd.sqlite3'} is a directory, not the reminderd state database"
     )
+
+
+def test_notes_are_listed_in_the_order_they_were_recorded_and_the_case_keeps_it_for_ties(
+    conn,
+) -> None:
+    # A call written down late (contact on 2 Nov, recorded after the 20 Nov letter) and a
+    # message at the very instant the letter is dated (its midnight in the loan's zone, given
+    # as a time). The listing is in recording order, not contact order; the case file sorts by
+    # contact instant, and for the tie at midnight keeps the order the notes were recorded.
+    from reminderd.commands import casefile
+    from tests.unit.conftest import parse_text
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: n\n    name: N\n"
+        "    plan: {kind: once, due: 2026-12-20, amount: 100}\n"
+    )
+    written = [
+        ("2026-11-20T00:00:00+08:00", "message", "midnight message"),
+        ("2026-11-20", "letter", "letter of the 20th"),
+        ("2026-11-02T10:00:00+08:00", "call", "call of the 2nd"),
+    ]
+    with ledger.transaction(conn):
+        for at, kind, text in written:
+            notes.add(conn, loan_id="n", at=at, kind=kind, who=None, text=text, recorded_at=NOW)
+    listed = notes.listing(conn, "n")
+    assert [note.text for note in listed] == [text for _, _, text in written]
+    content = casefile.build(config.loans[0], [], listed, [], {}, NOW)
+    assert [event["text"] for event in content["events"] if event["kind"] == "note"] == [
+        "call of the 2nd",
+        "midnight message",
+        "letter of the 20th",
+    ]
