@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hypothesis profile: {settings.get_current_profile_name()}"
+
+
+@pytest.fixture(autouse=True)
+def _caches_cleared_under_mutmut() -> None:
+    """Under ``mutmut run`` every mutant's tests run in a process forked after the whole
+    suite ran once, so the product's ``functools`` caches (plans, working days, money) would
+    answer from the unmutated code and the mutant would "survive" tests that catch it. Each
+    test there starts with empty caches; an ordinary run keeps them, as the service does."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "reminderd" or module is None:
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
 
 
 @pytest.fixture(scope="session")
