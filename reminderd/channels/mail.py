@@ -16,7 +16,7 @@ import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 
 from reminderd.channels.base import DeliveryError, Message
 from reminderd.channels.secrets import SecretError, read_secret
@@ -77,7 +77,11 @@ class EmailChannel:
             with self._connect() as client:
                 if settings.username:
                     _login(client, settings.username, password or "")
-                refused = client.send_message(mail, from_addr=None, to_addrs=list(settings.to))
+                # The envelope takes the bare addresses: a display name ("王小明 <w@x>") belongs
+                # in the To: header only, and in RCPT TO it would need SMTPUTF8 of the server.
+                refused = client.send_message(
+                    mail, from_addr=None, to_addrs=[parseaddr(item)[1] for item in settings.to]
+                )
         except Exception as error:  # noqa: BLE001 - every failure becomes a short reason
             raise _delivery_error(error, settings) from None
         if refused:
@@ -180,6 +184,11 @@ def _delivery_error(error: BaseException, settings: EmailSettings) -> DeliveryEr
             return DeliveryError(
                 f"authentication failed for user {settings.username} "
                 f"(server answered {error.smtp_code})",
+                permanent=True,
+            )
+        case smtplib.SMTPNotSupportedError() if "SMTPUTF8" in str(error):
+            return DeliveryError(
+                f"{where} does not offer SMTPUTF8, needed for a non-ASCII e-mail address",
                 permanent=True,
             )
         case smtplib.SMTPNotSupportedError():
