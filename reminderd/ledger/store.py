@@ -172,9 +172,22 @@ def _connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
                 f"knows up to {SCHEMA_VERSION}); upgrade reminderd. The file was left untouched."
             )
         # Reading the schema makes SQLite parse it: a damaged file fails here, before any write.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        if version < SCHEMA_VERSION and version > 0:
+        tables = [
+            str(name)
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        # Version 0 with tables is not a ledger at all (reminderd sets the version in the same
+        # transaction that makes its tables): another program's database, never written into.
+        if version < SCHEMA_VERSION and (version > 0 or tables):
             _check_integrity(conn, path)
+        if version == 0 and tables:
+            raise UserError(
+                f"{path} is an SQLite database reminderd did not make (tables: "
+                f"{', '.join(tables[:5])}{', ...' if len(tables) > 5 else ''}); it was left "
+                "untouched. Move it aside to start a new ledger."
+            )
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         if version < SCHEMA_VERSION:
