@@ -398,6 +398,20 @@ def test_plan_one_installment_interest_is_the_exact_half_up(run_cli) -> None:
     assert "total CN¥60.07 of which interest CN¥0.07" in done.stdout, done.stdout
 
 
+def test_plan_summary_names_the_largest_installment_the_first_of_equal_principal(run_cli) -> None:
+    done = run_cli(
+        "plan", "--count", "3", "--principal", "1200", "--annual-rate", "12%",
+        "--kind", "equal_principal", "--first-due", (TODAY + timedelta(days=30)).isoformat(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # 400 of principal each; interest 1% a month on what is left: 1200 → 12, 800 → 8,
+    # 400 → 4; installments 412, 408, 404: the largest is the first, the total 1224.
+    assert (
+        "3 installments, 1 month apart; largest CN¥412.00; total CN¥1,224.00 of which "
+        "interest CN¥24.00"
+    ) in done.stdout, done.stdout
+
+
 def test_history_lists_payments_in_the_order_they_were_recorded(cli) -> None:
     # A payment recorded first but dated later (10 on day −1), then one backdated further
     # (20 on day −5), on two loans: `history` and `history LOAN` both keep the order they
