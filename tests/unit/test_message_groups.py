@@ -258,3 +258,21 @@ def test_a_catch_up_group_message_says_when_it_was_due_in_the_loans_zone(
     assert subject.startswith(prefix)
     # ... the status line, a blank line, the missed line, a blank line, the record hint.
     assert body.splitlines()[-4:] == ["", line, "", record]
+
+
+def test_a_grouped_overdue_message_is_a_catch_up_when_any_of_its_reminders_was_missed() -> None:
+    # Two overdue installments of one loan, reminded daily at their own times: #1's reminder
+    # of today came 30 s ago (on time, within the 5-minute grace); #2's came at 08:00, an
+    # hour ago, while reminderd was not running. The one grouped message is a catch-up.
+    from reminderd.agenda import Agenda
+
+    config = parse_text(
+        "timezone: UTC\nreminders: {before: [0d], overdue_every: 1d}\nloans:\n"
+        "  - id: g\n    name: G\n    plan:\n      kind: list\n      installments:\n"
+        '        - {due: "2027-03-01 09:00", amount: 100}\n'
+        '        - {due: "2027-03-03 08:00", amount: 100}\n'
+    )
+    now = datetime(2027, 3, 5, 9, 0, 30, tzinfo=UTC)
+    [due] = Agenda(config).due(now, {})
+    assert (due.installment.number, [item.installment.number for item in due.group]) == (2, [1])
+    assert due.catch_up
