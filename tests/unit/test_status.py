@@ -331,6 +331,21 @@ def test_an_unpaid_installment_is_listed_at_its_exact_due_instant() -> None:
     assert upcoming_rows(config, {"a": Decimal(100)}, at_due, days=7) == []
 
 
+def test_upcoming_gives_the_due_date_moved_off_the_weekend() -> None:
+    """`adjust: following` moves Saturday 2027-03-13 to Monday 2027-03-15: `upcoming --json`
+    gives the day the money is due, in `due` as in `due_at`, not the plan's Saturday."""
+    from reminderd.views import upcoming_rows
+    from tests.unit.conftest import parse_text
+
+    config = parse_text(
+        "timezone: Asia/Shanghai\nloans:\n  - id: w\n    name: W\n    adjust: following\n"
+        "    plan: {kind: once, due: 2027-03-13, amount: 100}\n"
+    )
+    now = datetime(2027, 3, 10, tzinfo=UTC)
+    [row] = upcoming_rows(config, {}, now, days=7)
+    assert (row["due"], row["due_at"]) == ("2027-03-15", "2027-03-15T09:00:00+08:00")
+
+
 def test_overdue_costs_are_summed_per_currency_never_across() -> None:
     """SPEC §8: what being late has cost, in total per currency. Three USD loans and one CNY
     loan, each 10 days late with a fee of 5 (its own currency): USD 3 × 5 = 15.00, CNY 5.00."""
