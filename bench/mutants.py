@@ -109,6 +109,8 @@ BROAD = {
         "tests/e2e/test_calendar_cli.py",
         "tests/e2e/test_today_in_zone.py",
         "tests/unit/test_agenda_oracle.py",  # session 13, from mutmut's survivors
+        "tests/unit/test_plan_rows.py",  # session 14
+        "tests/e2e/test_ledger_cli.py",  # session 14
     ],
     "reminders": [
         "tests/unit/test_reminders.py",
@@ -123,6 +125,7 @@ BROAD = {
         "tests/unit/test_message_groups.py",  # session 13, from mutmut's survivors
         "tests/unit/test_deliverer.py",
         "tests/unit/test_agenda_oracle.py",
+        "tests/e2e/test_group_message.py",  # session 14
     ],
     "standing": [
         "tests/unit/test_status.py",
@@ -149,6 +152,10 @@ BROAD = {
         "tests/unit/test_overdue_group.py",  # after the seventh: a group logged per member
         "tests/unit/test_deliverer.py",  # session 13, from mutmut's survivors
         "tests/contract/test_mail_answers.py",
+        "tests/unit/test_delivery_journal.py",  # session 14
+        "tests/unit/test_bounded_send.py",  # session 14
+        "tests/contract/test_mail_texts.py",  # session 14
+        "tests/e2e/test_group_message.py",  # session 14
     ],
     "secrets": [
         "tests/unit/test_secret_paths.py",
@@ -161,6 +168,7 @@ BROAD = {
         "tests/unit/test_feed.py",  # after the seventh batch: the feed secret's mode
         "tests/unit/test_secret_messages.py",  # session 13, from mutmut's survivors
         "tests/unit/test_check_findings.py",
+        "tests/contract/test_apprise.py",  # session 14: caught the tenth batch's URL leak
     ],
     "tls": [
         "tests/contract/test_mail.py",
@@ -170,6 +178,7 @@ BROAD = {
         "tests/unit/test_config.py",  # after the sixth batch: default ports per security
         "tests/contract/test_mail_answers.py",  # session 13, from mutmut's survivors
         "tests/unit/test_check_findings.py",
+        "tests/contract/test_mail_texts.py",  # session 14
     ],
     "ledger": [
         "tests/unit/test_ledger.py",
@@ -182,6 +191,8 @@ BROAD = {
         "tests/e2e/test_ledger_cli.py",
         "tests/e2e/test_case.py",  # after the fourth batch: notes, documents, the sweep
         "tests/reliability/test_receipts_kill.py",
+        "tests/unit/test_store_edges.py",  # session 14
+        "tests/e2e/test_locale.py",  # session 14
     ],
 }
 

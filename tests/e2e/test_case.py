@@ -249,6 +249,14 @@ def test_case_note_errors_are_one_line_and_record_nothing(story) -> None:  # noq
     assert len(notes) == 2
 
 
+def test_case_note_dated_today_is_taken(story) -> None:  # noqa: ANN001
+    # Today is not "in the future": a call written down the day it happened.
+    done = story("note", "e", "今天打了电话", "--on", day(0), "--kind", "call")
+    assert done.returncode == 0, done.stderr
+    notes = [e for e in story.json("case", "e", "--json")["events"] if e["kind"] == "note"]
+    assert (day(0), "今天打了电话") in [(note["at"], note["text"]) for note in notes]
+
+
 def test_case_the_service_keeps_the_agreement_document_the_first_time(run_cli) -> None:  # noqa: ANN001
     import sqlite3
 
