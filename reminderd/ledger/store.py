@@ -182,7 +182,9 @@ def _connect(state_dir: Path, *, create: bool) -> sqlite3.Connection | None:
         # transaction that makes its tables): another program's database, never written into.
         if version < SCHEMA_VERSION and (version > 0 or tables):
             _check_integrity(conn, path)
-        if version == 0 and tables:
+        # The version is read again: another reminderd making this ledger at the same moment
+        # may have committed its tables, with their version, between the two reads above.
+        if version == 0 and tables and _user_version(conn) == 0:
             raise UserError(
                 f"{path} is an SQLite database reminderd did not make (tables: "
                 f"{', '.join(tables[:5])}{', ...' if len(tables) > 5 else ''}); it was left "

@@ -6,6 +6,7 @@ SQLite files in tmp_path; where the wait itself is the subject, a fake clock sta
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import threading
@@ -299,6 +300,36 @@ def test_another_programs_sqlite_database_is_refused_by_name_and_left_untouched(
     )
     assert path.read_bytes() == content
     assert sorted(item.name for item in state.iterdir()) == ["reminderd.sqlite3"]
+
+
+def test_a_ledger_another_reminderd_makes_between_two_reads_is_not_called_foreign(
+    tmp_path, monkeypatch
+) -> None:
+    """Two commands making the ledger at once (two clicks on the page): this one reads the
+    version of the still-empty file (0), then the other commits its tables with their
+    version before this one lists the tables. It is a ledger being made, not another
+    program's database: this one opens it."""
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "reminderd.sqlite3").touch()
+    read = store._user_version
+    first: list[int] = []
+
+    def then_the_other_commits(conn: sqlite3.Connection) -> int:
+        version = read(conn)
+        if not first:
+            first.append(version)
+            other = store.connect(state, create=True)  # the other command, start to end
+            assert other is not None
+            other.close()
+        return version
+
+    monkeypatch.setattr(store, "_user_version", then_the_other_commits)
+    conn = store.connect(state, create=True)
+    assert conn is not None
+    with contextlib.closing(conn):
+        assert read(conn) == 3
+    assert first == [0]
 
 
 def test_an_empty_file_where_the_ledger_goes_becomes_the_ledger(tmp_path) -> None:
