@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import stat
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+
+def keeper(root: Path, *variables: str) -> tuple[Path, Path]:
+    """A command channel program that appends the given environment variables, one a line,
+    then a ``---`` line, to a file for each message; returns the program and the file."""
+    keep = root / "keep-body"
+    bodies = root / "bodies.txt"
+    words = " ".join(f'"${name}"' for name in variables)
+    keep.write_text(f'#!/bin/sh\n{{ printf "%s\\n" {words}; printf -- "---\\n"; }} >> {bodies}\n')
+    keep.chmod(keep.stat().st_mode | stat.S_IXUSR)
+    return keep, bodies
 
 
 def test_a_grouped_overdue_message_shows_each_installments_own_remainder(run_cli) -> None:
-    keep = run_cli.root / "keep-body"
-    bodies = run_cli.root / "bodies.txt"
-    keep.write_text(f'#!/bin/sh\nprintf "%s\\n---\\n" "$REMINDERD_BODY" >> {bodies}\n')
-    keep.chmod(keep.stat().st_mode | stat.S_IXUSR)
+    keep, bodies = keeper(run_cli.root, "REMINDERD_BODY")
     today = datetime.now(UTC).date()
     first, second = (today - timedelta(days=days) for days in (10, 5))
     run_cli.write_config(
@@ -42,12 +51,7 @@ def test_a_grouped_catch_up_says_when_its_reminder_was_due_not_when_it_went_out(
     # Two installments due at a time of day two hours before now, 10 and 5 days ago,
     # reminded daily at that time: the newest reminder came two hours ago while nothing ran.
     # `run --once` now sends one grouped catch-up, which names that instant, not now.
-    keep = run_cli.root / "keep-body"
-    bodies = run_cli.root / "bodies.txt"
-    keep.write_text(
-        f'#!/bin/sh\nprintf "%s\\n%s\\n---\\n" "$REMINDERD_SUBJECT" "$REMINDERD_BODY" >> {bodies}\n'
-    )
-    keep.chmod(keep.stat().st_mode | stat.S_IXUSR)
+    keep, bodies = keeper(run_cli.root, "REMINDERD_SUBJECT", "REMINDERD_BODY")
     reminded = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     first, second = (reminded - timedelta(days=days) for days in (10, 5))
     run_cli.write_config(
