@@ -8,6 +8,7 @@ aiosmtpd will not give (an AUTH line of the test's choosing).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 import pytest
 
@@ -24,6 +25,18 @@ from tests.contract.test_mail_answers import (
     scripted_server,
 )
 from tests.support.smtp import USER, smtp_server
+
+
+def recording(seen: list[str]) -> Callable[[str], bytes]:
+    """The scripted server's plain answers (354 to DATA), each line it is told kept in
+    ``seen``."""
+    answer = answering(DATA=b"354 go ahead\r\n")
+
+    def record(line: str) -> bytes:
+        seen.append(line)
+        return answer(line)
+
+    return record
 
 
 @pytest.fixture
@@ -70,12 +83,7 @@ def test_a_recipient_with_a_non_ascii_display_name_reaches_a_server_without_smtp
     for the To: header). The envelope recipient is the address alone, which is ASCII, so a
     server that does not offer SMTPUTF8 (the scripted one offers no extension) must get it."""
     seen: list[str] = []
-
-    def answer(line: str) -> bytes:
-        seen.append(line)
-        return answering(DATA=b"354 go ahead\r\n")(line)
-
-    with scripted_server(answer) as port:
+    with scripted_server(recording(seen)) as port:
         settings = plain_settings(port, to=("王小明 <wang@example.test>",))
         EmailChannel(settings, environ={}).send(sample_message())
     said = [line.upper() for line in seen]  # smtplib writes some verbs in lower case
@@ -88,12 +96,7 @@ def test_a_non_ascii_address_to_a_server_without_smtputf8_is_refused_for_good_an
     offers SMTPUTF8 can take it. The scripted one offers no extension, so the send fails for
     good with what is missing, not with a word about AUTH, and nothing reaches DATA."""
     seen: list[str] = []
-
-    def answer(line: str) -> bytes:
-        seen.append(line)
-        return answering(DATA=b"354 go ahead\r\n")(line)
-
-    with scripted_server(answer) as port:
+    with scripted_server(recording(seen)) as port:
         settings = plain_settings(port, to=("王小明@example.test",))
         with pytest.raises(DeliveryError) as raised:
             EmailChannel(settings, environ={}).send(sample_message())

@@ -47,6 +47,17 @@ def version_1_ledger(state: Path) -> Path:
     return path
 
 
+def zero_btree_header(path: Path, page: int) -> bytes:
+    """Zero the first 8 bytes of the b-tree header of ``page`` (1-based, 4096-byte pages) of
+    the SQLite file at ``path`` (on page 1 it follows the 100-byte file header); return the
+    file's new content."""
+    content = bytearray(path.read_bytes())
+    start = 100 if page == 1 else (page - 1) * 4096
+    content[start : start + 8] = bytes(8)
+    path.write_bytes(bytes(content))
+    return bytes(content)
+
+
 # --- the state directory ---------------------------------------------------------------
 
 
@@ -202,9 +213,7 @@ def _truncated(path: Path) -> None:
 def _schema_page_broken(path: Path) -> None:
     """Page 1 keeps its 100-byte file header; the b-tree header of sqlite_master after it is
     zeroed, so the header probe passes and reading the schema fails."""
-    content = bytearray(path.read_bytes())
-    content[100:108] = bytes(8)
-    path.write_bytes(bytes(content))
+    zero_btree_header(path, 1)
 
 
 @pytest.mark.parametrize("damage", [_truncated, _schema_page_broken])
@@ -237,9 +246,7 @@ def test_a_damaged_version_1_ledger_is_checked_before_migrating(tmp_path) -> Non
     raw.close()
     # V1 makes payments (page 2), sqlite_sequence for AUTOINCREMENT (3), payments_loan (4).
     assert (page_size, root) == (4096, 4)
-    content = bytearray(path.read_bytes())
-    content[3 * 4096 : 3 * 4096 + 8] = bytes(8)  # page 4's b-tree header, zeroed
-    path.write_bytes(bytes(content))
+    content = zero_btree_header(path, 4)
     with pytest.raises(UserError) as refused:
         store.connect(state, create=True)
     # quick_check says "*** in database main ***\nPage 4: ...": joined on one line.
@@ -247,7 +254,7 @@ def test_a_damaged_version_1_ledger_is_checked_before_migrating(tmp_path) -> Non
         f"{path} is not a usable reminderd database (*** in database main *** Page 4: "
         f"btreeInitPage() returns error code 11){REFUSAL_TAIL}"
     )
-    assert path.read_bytes() == bytes(content)
+    assert path.read_bytes() == content
     assert sorted(p.name for p in state.iterdir()) == ["reminderd.sqlite3"]
 
 
@@ -266,16 +273,14 @@ def test_a_damaged_sqlite_file_at_version_0_is_refused_and_left_untouched(tmp_pa
     [(root,)] = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 't_x'")
     raw.close()
     assert root == 3
-    content = bytearray(path.read_bytes())
-    content[2 * 4096 : 2 * 4096 + 8] = bytes(8)  # page 3's b-tree header, zeroed
-    path.write_bytes(bytes(content))
+    content = zero_btree_header(path, 3)
     with pytest.raises(UserError) as refused:
         store.connect(state, create=True)
     assert refused.value.message == (
         f"{path} is not a usable reminderd database (*** in database main *** Page 3: "
         f"btreeInitPage() returns error code 11){REFUSAL_TAIL}"
     )
-    assert path.read_bytes() == bytes(content)
+    assert path.read_bytes() == content
 
 
 def test_another_programs_sqlite_database_is_refused_by_name_and_left_untouched(
